@@ -1,0 +1,31 @@
+"""Scenarios: the agenda, the delegations with their private briefs, the rules."""
+
+from protocol.scenario.load import bundled_names, load_scenario, parse_scenario, scenario_from_dict
+from protocol.scenario.model import (
+    Brief,
+    Delegation,
+    Implementation,
+    Issue,
+    Rules,
+    Scenario,
+    Terms,
+    TimeLimits,
+)
+from protocol.scenario.utility import UtilityFunction, utility_functions
+
+__all__ = [
+    "Brief",
+    "Delegation",
+    "Implementation",
+    "Issue",
+    "Rules",
+    "Scenario",
+    "Terms",
+    "TimeLimits",
+    "UtilityFunction",
+    "bundled_names",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_from_dict",
+    "utility_functions",
+]
