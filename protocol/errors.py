@@ -152,6 +152,10 @@ class EmptyStatement(RuleViolation):
     code = "empty_statement"
 
 
+class BadRecipients(RuleViolation):
+    code = "bad_recipients"
+
+
 class AlreadyActed(RuleViolation):
     code = "already_acted"
 

@@ -6,7 +6,8 @@ least ``threshold`` × the total weight and the weight of seats that voted
 (yes, no or abstain; a timeout is absent) reaches ``quorum`` × the total.
 ``all_but = k`` lets unanimity tolerate k seats not voting yes and consensus
 tolerate k seats voting no. A ``required`` seat's yes is indispensable under
-every rule. Vetoes are checked separately by the room.
+every rule. A missing vote (a timeout) counts as an abstention, and is also
+counted as absent for the quorum. Vetoes are checked separately by the room.
 """
 
 from __future__ import annotations
@@ -29,31 +30,37 @@ class Tally(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
     yes: int = 0
     no: int = 0
     abstain: int = 0
-    absent: int = 0
+    timeouts: int = 0
     yes_weight: float = 0.0
     no_weight: float = 0.0
     abstain_weight: float = 0.0
-    absent_weight: float = 0.0
+    timeout_weight: float = 0.0
 
 
 def tally(weights: Mapping[str, float], votes: Mapping[str, Vote | None]) -> Tally:
-    """Tally votes; a seat missing from ``votes`` or mapped to None is absent."""
+    """Tally votes; a seat missing from ``votes`` (or None) timed out: it abstains."""
 
-    counts = {"yes": 0, "no": 0, "abstain": 0, "absent": 0}
-    sums = {"yes": 0.0, "no": 0.0, "abstain": 0.0, "absent": 0.0}
+    counts = {"yes": 0, "no": 0, "abstain": 0}
+    sums = {"yes": 0.0, "no": 0.0, "abstain": 0.0}
+    timeouts = 0
+    timeout_weight = 0.0
     for seat, weight in weights.items():
-        key = votes.get(seat) or "absent"
-        counts[key] += 1
-        sums[key] += weight
+        vote = votes.get(seat)
+        if vote is None:
+            timeouts += 1
+            timeout_weight += weight
+            vote = "abstain"
+        counts[vote] += 1
+        sums[vote] += weight
     return Tally(
         yes=counts["yes"],
         no=counts["no"],
         abstain=counts["abstain"],
-        absent=counts["absent"],
+        timeouts=timeouts,
         yes_weight=sums["yes"],
         no_weight=sums["no"],
         abstain_weight=sums["abstain"],
-        absent_weight=sums["absent"],
+        timeout_weight=timeout_weight,
     )
 
 
@@ -70,7 +77,7 @@ def passes(rules: Rules, weights: Mapping[str, float], votes: Mapping[str, Vote 
     if rules.decision == "consensus":
         return t.no <= rules.all_but and t.yes > 0
     total = sum(weights.values())
-    present = t.yes_weight + t.no_weight + t.abstain_weight
+    present = total - t.timeout_weight
     return (
         t.yes > 0
         and t.yes_weight + _EPS >= rules.threshold * total

@@ -21,8 +21,8 @@ import msgspec
 
 from protocol.errors import ScenarioError, UnknownScenario
 from protocol.scenario.model import (
-    Brief,
     BallotKind,
+    Brief,
     DecisionRule,
     Delegation,
     Implementation,
@@ -380,7 +380,9 @@ class _Builder:
                 if issue.kind != kind:
                     raise self.fail(where, f"issue {key!r} is {issue.kind}, not {kind}")
                 if len(row) != len(issue.options):
-                    raise self.fail(where, f"has {len(row)} entries for {len(issue.options)} options")
+                    raise self.fail(
+                        where, f"has {len(row)} entries for {len(issue.options)} options"
+                    )
                 for k, value in enumerate(row):
                     if not (math.isfinite(value) and low <= value <= high):
                         raise self.fail(f"{where}[{k}]", f"{value} is outside [{low}, {high}]")

@@ -142,7 +142,6 @@ class Scenario(_Model, kw_only=True):
         """This scenario with every brief removed but ``seat``'s own."""
 
         delegations = tuple(
-            d if d.id == seat else msgspec.structs.replace(d, brief=None)
-            for d in self.delegations
+            d if d.id == seat else msgspec.structs.replace(d, brief=None) for d in self.delegations
         )
         return msgspec.structs.replace(self, delegations=delegations)

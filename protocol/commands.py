@@ -1,0 +1,146 @@
+"""Client → server messages.
+
+Every message is a JSON object with a ``type`` tag. Every message may carry a
+client ``ref`` that the server's answer (``ack`` or ``error``) echoes, and a
+``room`` id; a connection that sits in several rooms (a bot entry token)
+must name the room in every room-scoped message. Seat commands may name the
+``seat`` they act for; it must be the connection's own seat.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Vote = Literal["yes", "no", "abstain"]
+Choice = Literal["comply", "defect"]
+
+
+class _Client(
+    msgspec.Struct,
+    frozen=True,
+    forbid_unknown_fields=True,
+    kw_only=True,
+    tag_field="type",
+    omit_defaults=True,
+):
+    ref: str | None = None
+    """Opaque client reference echoed by the answer."""
+    room: str | None = None
+    """Room the message is for; required when the connection sits in several rooms."""
+
+
+class _SeatCommand(_Client, kw_only=True):
+    seat: str | None = None
+    """The seat acted for; when given it must be the connection's own seat."""
+
+
+class Hello(_Client, tag="hello", kw_only=True):
+    """First frame of every connection: protocol version and credential.
+
+    ``token`` is a seat token, a bot entry token or an organizer token; without
+    one the connection is a spectator of ``room``. ``last_seq`` resumes a
+    connection: only events after it are sent.
+    """
+
+    version: int
+    token: str | None = None
+    last_seq: int = 0
+
+
+class Propose(_SeatCommand, tag="propose", kw_only=True):
+    """Table a full package: one option for every issue on the agenda (tabling phase)."""
+
+    package: dict[str, str]
+
+
+class Withdraw(_SeatCommand, tag="withdraw", kw_only=True):
+    """Withdraw a package this seat tabled in the current round (tabling phase)."""
+
+    package_id: str
+
+
+class Pass(_SeatCommand, tag="pass", kw_only=True):
+    """Declare this seat done with the current tabling or verification phase."""
+
+
+class CastVote(_SeatCommand, tag="vote", kw_only=True):
+    """Vote yes, no or abstain on one tabled package (ballot phase)."""
+
+    package_id: str
+    vote: Vote
+
+
+class CastVeto(_SeatCommand, tag="veto", kw_only=True):
+    """Veto a package (ballot phase, veto holders only); counts as this seat's vote."""
+
+    package_id: str
+
+
+class Say(_SeatCommand, tag="statement", kw_only=True):
+    """Make a statement: public when ``to`` is omitted, else only to the listed seats."""
+
+    text: str
+    to: list[str] | None = None
+
+
+class Act(_SeatCommand, tag="action", kw_only=True):
+    """Privately comply with or defect from the adopted package (action phase)."""
+
+    choice: Choice
+
+
+class Challenge(_SeatCommand, tag="challenge", kw_only=True):
+    """Challenge another seat with an inspection, paying the inspection cost (verification)."""
+
+    target: str
+
+
+class Ping(_Client, tag="ping", kw_only=True):
+    """Keep-alive; answered by ``pong``."""
+
+
+class Resume(_Client, tag="resume", kw_only=True):
+    """Ask for every event after ``last_seq`` that this connection may see."""
+
+    last_seq: int
+
+
+class Leave(_Client, tag="leave", kw_only=True):
+    """Leave the room (or, without ``room``, close the session) cleanly."""
+
+
+SeatCommand = Propose | Withdraw | Pass | CastVote | CastVeto | Say | Act | Challenge
+"""Commands that act in a room for a seat; the engine takes exactly these."""
+
+ClientMessage = (
+    Hello
+    | Propose
+    | Withdraw
+    | Pass
+    | CastVote
+    | CastVeto
+    | Say
+    | Act
+    | Challenge
+    | Ping
+    | Resume
+    | Leave
+)
+"""Every message a client may send."""
+
+CLIENT_MESSAGES: tuple[type, ...] = (
+    Hello,
+    Propose,
+    Withdraw,
+    Pass,
+    CastVote,
+    CastVeto,
+    Say,
+    Act,
+    Challenge,
+    Ping,
+    Resume,
+    Leave,
+)

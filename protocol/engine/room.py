@@ -1,0 +1,621 @@
+"""The room: the pure state machine that referees one talk.
+
+Sans-I/O in the manner of python-websockets' protocol core: the caller feeds
+seat commands (:meth:`Room.handle`), organizer inputs (:meth:`Room.join`,
+:meth:`Room.start`) and clock ticks (:meth:`Room.tick`), always passing the
+current time; each call returns the events it produced, already appended to
+the hash-chained log. A rejected command raises a
+:class:`~protocol.errors.RuleViolation` and changes nothing. Randomness (the
+outcome of inspections) comes only from a ``random.Random`` seeded with the
+room's seed, so the same scenario, seed and inputs give the same events.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from protocol import PROTOCOL_VERSION
+from protocol.commands import (
+    Act,
+    CastVeto,
+    CastVote,
+    Challenge,
+    Pass,
+    Propose,
+    Say,
+    SeatCommand,
+    Withdraw,
+)
+from protocol.engine.chain import Chain
+from protocol.engine.rules import Vote, passes, tally
+from protocol.engine.scoring import Ledger, final_score
+from protocol.errors import (
+    AlreadyActed,
+    AlreadyPassed,
+    AlreadyVoted,
+    BadRecipients,
+    ChallengeQuota,
+    EmptyStatement,
+    IncompletePackage,
+    NotVetoHolder,
+    NotYourPackage,
+    NotYourSeat,
+    PackageWithdrawn,
+    RoomConcluded,
+    SelfChallenge,
+    StatementTooLong,
+    TablingLimit,
+    UnknownIssue,
+    UnknownOption,
+    UnknownPackage,
+    UnknownSeat,
+    VetoesDisabled,
+    WrongPhase,
+)
+from protocol.events import (
+    ActionTaken,
+    BallotResult,
+    ChallengeResult,
+    DeadlinePassed,
+    Event,
+    NoAgreement,
+    PackageAdopted,
+    PackageResult,
+    Passed,
+    Phase,
+    PhaseStarted,
+    ProposalTabled,
+    ProposalWithdrawn,
+    SanctionImposed,
+    SeatTaken,
+    StatementMade,
+    TalksConcluded,
+    TalksOpened,
+    TalksStarted,
+    Timeout,
+    VetoCast,
+    VoteCast,
+)
+from protocol.scenario.model import Scenario
+from protocol.scenario.utility import detection_probability, sanction_size, utility_functions
+
+
+@dataclass
+class Tabled:
+    """A package tabled in the current round."""
+
+    package_id: str
+    seat: str
+    round: int
+    package: dict[str, str]
+    order: int
+    withdrawn: bool = False
+
+
+@dataclass
+class _Round:
+    passed: set[str] = field(default_factory=set)
+    packages: dict[str, Tabled] = field(default_factory=dict)
+    votes: dict[str, dict[str, Vote]] = field(default_factory=dict)
+    vetoes: dict[str, list[str]] = field(default_factory=dict)
+
+    def active(self) -> list[Tabled]:
+        return [p for p in self.packages.values() if not p.withdrawn]
+
+    def tabled_by(self, seat: str) -> int:
+        return sum(1 for p in self.active() if p.seat == seat)
+
+
+@dataclass
+class _Period:
+    actions: dict[str, str] = field(default_factory=dict)
+    challenges: dict[str, int] = field(default_factory=dict)
+    passed: set[str] = field(default_factory=set)
+    detected: set[str] = field(default_factory=set)
+
+
+class Room:
+    """One talk: a scenario, its seats, and the log of everything that happened."""
+
+    def __init__(self, scenario: Scenario, *, room_id: str, seed: int, now: float) -> None:
+        self.scenario = scenario
+        self.room_id = room_id
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self.seats: tuple[str, ...] = scenario.seats
+        self._weights = {d.id: d.weight for d in scenario.delegations}
+        self._veto = {d.id for d in scenario.delegations if d.veto}
+        self._utilities = utility_functions(scenario)
+        self.log: list[Event] = []
+        self.chain = Chain()
+        self._out: list[Event] = []
+        self.phase: Phase = "lobby"
+        self.round = 0
+        self.period = 0
+        self.deadline: float | None = None
+        self.seated: set[str] = set()
+        self._round = _Round()
+        self._period = _Period()
+        self._next_package = 1
+        self.adopted: PackageAdopted | None = None
+        self._detection = 0.0
+        self._sanction = 0.0
+        self.ledgers = {seat: Ledger() for seat in self.seats}
+        self.concluded: TalksConcluded | None = None
+        self._emit(TalksOpened, now, scenario=scenario, seed=seed, protocol=PROTOCOL_VERSION)
+        self._out.clear()
+
+    # --- inputs ---------------------------------------------------------------
+
+    def join(self, seat: str, *, now: float) -> list[Event]:
+        """A delegation takes its seat (idempotent); the talks start when all are seated."""
+
+        self._seat_exists(seat)
+        if seat in self.seated:
+            return []
+        if self.phase == "concluded":
+            raise RoomConcluded("the talks are over")
+        self.seated.add(seat)
+        self._emit(SeatTaken, now, seat=seat)
+        if self.phase == "lobby" and len(self.seated) == len(self.seats):
+            self._emit(TalksStarted, now, by="all_seated", absent=[])
+            self._begin_round(now)
+        return self._flush()
+
+    def start(self, *, now: float) -> list[Event]:
+        """The organizer starts the talks with whoever is seated."""
+
+        if self.phase != "lobby":
+            raise WrongPhase(f"the talks have already started (phase {self.phase})")
+        absent = [s for s in self.seats if s not in self.seated]
+        self._emit(TalksStarted, now, by="organizer", absent=absent)
+        self._begin_round(now)
+        return self._flush()
+
+    def handle(self, seat: str, command: SeatCommand, *, now: float) -> list[Event]:
+        """Apply one seat command; raise a RuleViolation (changing nothing) if it is refused."""
+
+        self._seat_exists(seat)
+        if command.seat is not None and command.seat != seat:
+            raise NotYourSeat(f"this connection holds seat {seat!r}, not {command.seat!r}")
+        if self.phase == "concluded":
+            raise RoomConcluded("the talks are over")
+        match command:
+            case Propose():
+                self._propose(seat, command, now)
+            case Withdraw():
+                self._withdraw(seat, command, now)
+            case Pass():
+                self._pass(seat, now)
+            case CastVote():
+                self._vote(seat, command.package_id, command.vote, now)
+            case CastVeto():
+                self._veto_cmd(seat, command, now)
+            case Say():
+                self._say(seat, command, now)
+            case Act():
+                self._act(seat, command, now)
+            case Challenge():
+                self._challenge(seat, command, now)
+        self._close_if_complete(now)
+        return self._flush()
+
+    def tick(self, *, now: float) -> list[Event]:
+        """Advance the clock: close the current phase if its deadline has passed."""
+
+        if self.deadline is None or now < self.deadline:
+            return []
+        self._emit(DeadlinePassed, now, phase=self.phase, round=self.round, period=self.period)
+        self._close_phase(now, timed_out=True)
+        return self._flush()
+
+    # --- what callers may ask --------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.phase == "concluded"
+
+    @property
+    def last_seq(self) -> int:
+        return len(self.log)
+
+    def packages(self) -> list[Tabled]:
+        """Packages tabled in the current round, in tabling order."""
+
+        return list(self._round.packages.values())
+
+    def waiting_for(self) -> list[str]:
+        """Seats that have not yet acted fully in the current phase."""
+
+        return [s for s in self.seats if not self._done(s)]
+
+    def utility(self, seat: str, package: dict[str, str]) -> float:
+        return self._utilities[seat](package)
+
+    # --- internals: emission ----------------------------------------------------
+
+    def _emit(self, kind: type, now: float, **fields: object) -> Event:
+        event = kind(room=self.room_id, seq=len(self.log) + 1, at=now, **fields)
+        self.log.append(event)
+        self.chain.append(event)
+        self._out.append(event)
+        return event
+
+    def _flush(self) -> list[Event]:
+        out, self._out = self._out, []
+        return out
+
+    def _seat_exists(self, seat: str) -> None:
+        if seat not in self._weights:
+            raise UnknownSeat(f"no seat {seat!r} in this room")
+
+    def _require(self, *phases: Phase) -> None:
+        if self.phase not in phases:
+            raise WrongPhase(f"not allowed in phase {self.phase!r} (only in {', '.join(phases)})")
+
+    def _start_phase(self, phase: Phase, now: float) -> None:
+        limits = self.scenario.rules.time_limits
+        span = {
+            "tabling": limits.tabling,
+            "ballot": limits.ballot,
+            "action": limits.action,
+            "verification": limits.verification,
+        }.get(phase)
+        self.phase = phase
+        self.deadline = None if span is None else now + span
+        self._emit(
+            PhaseStarted,
+            now,
+            phase=phase,
+            round=self.round,
+            period=self.period,
+            deadline=self.deadline,
+        )
+
+    # --- tabling -----------------------------------------------------------------
+
+    def _begin_round(self, now: float) -> None:
+        self.round += 1
+        self._round = _Round()
+        self._start_phase("tabling", now)
+
+    def _check_package(self, package: dict[str, str]) -> None:
+        issues = {i.id: i for i in self.scenario.issues}
+        for issue_id, option in package.items():
+            issue = issues.get(issue_id)
+            if issue is None:
+                raise UnknownIssue(f"no issue {issue_id!r} on the agenda")
+            if option not in issue.options:
+                choices = ", ".join(issue.options)
+                raise UnknownOption(f"issue {issue_id!r} has no option {option!r} ({choices})")
+        missing = [i for i in issues if i not in package]
+        if missing:
+            raise IncompletePackage(f"a package needs an option for every issue; missing {missing}")
+
+    def _propose(self, seat: str, command: Propose, now: float) -> None:
+        self._require("tabling")
+        if seat in self._round.passed:
+            raise AlreadyPassed("this seat has passed in this tabling phase")
+        limit = self.scenario.rules.proposals_per_round
+        if self._round.tabled_by(seat) >= limit:
+            raise TablingLimit(f"at most {limit} package(s) per seat per round")
+        self._check_package(command.package)
+        package = {i.id: command.package[i.id] for i in self.scenario.issues}
+        package_id = f"P{self._next_package}"
+        self._next_package += 1
+        self._round.packages[package_id] = Tabled(
+            package_id, seat, self.round, package, order=len(self._round.packages)
+        )
+        self._emit(
+            ProposalTabled, now, seat=seat, round=self.round, package_id=package_id, package=package
+        )
+
+    def _find(self, package_id: str) -> Tabled:
+        tabled = self._round.packages.get(package_id)
+        if tabled is None:
+            raise UnknownPackage(f"no package {package_id!r} in round {self.round}")
+        if tabled.withdrawn:
+            raise PackageWithdrawn(f"package {package_id!r} was withdrawn")
+        return tabled
+
+    def _withdraw(self, seat: str, command: Withdraw, now: float) -> None:
+        self._require("tabling")
+        tabled = self._find(command.package_id)
+        if tabled.seat != seat:
+            raise NotYourPackage(f"package {command.package_id!r} was tabled by {tabled.seat!r}")
+        tabled.withdrawn = True
+        self._emit(
+            ProposalWithdrawn, now, seat=seat, round=self.round, package_id=command.package_id
+        )
+
+    def _pass(self, seat: str, now: float) -> None:
+        self._require("tabling", "verification")
+        passed = self._round.passed if self.phase == "tabling" else self._period.passed
+        if seat in passed:
+            raise AlreadyPassed(f"this seat has already passed in this {self.phase} phase")
+        passed.add(seat)
+        self._emit(Passed, now, seat=seat, phase=self.phase)
+
+    # --- ballot ----------------------------------------------------------------------
+
+    def _ballot_package(self, seat: str, package_id: str) -> Tabled:
+        self._require("ballot")
+        tabled = self._find(package_id)
+        if seat in self._round.votes.get(package_id, {}):
+            raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
+        return tabled
+
+    def _vote(self, seat: str, package_id: str, vote: Vote, now: float) -> None:
+        self._ballot_package(seat, package_id)
+        self._round.votes.setdefault(package_id, {})[seat] = vote
+        self._emit(VoteCast, now, seat=seat, round=self.round, package_id=package_id, vote=vote)
+
+    def _veto_cmd(self, seat: str, command: CastVeto, now: float) -> None:
+        self._ballot_package(seat, command.package_id)
+        if not self.scenario.rules.vetoes:
+            raise VetoesDisabled("vetoes do not apply in this room")
+        if seat not in self._veto:
+            raise NotVetoHolder(f"seat {seat!r} holds no veto")
+        self._round.votes.setdefault(command.package_id, {})[seat] = "no"
+        self._round.vetoes.setdefault(command.package_id, []).append(seat)
+        self._emit(VetoCast, now, seat=seat, round=self.round, package_id=command.package_id)
+
+    def _close_ballot(self, now: float, timed_out: bool) -> None:
+        rules = self.scenario.rules
+        active = self._round.active()
+        if timed_out:
+            for seat in self.seats:
+                missing = [
+                    p.package_id
+                    for p in active
+                    if seat not in self._round.votes.get(p.package_id, {})
+                ]
+                if missing:
+                    self._emit(
+                        Timeout,
+                        now,
+                        seat=seat,
+                        phase="ballot",
+                        round=self.round,
+                        default="abstain",
+                        package_ids=missing,
+                    )
+        results: list[PackageResult] = []
+        winners: list[tuple[float, int, Tabled]] = []
+        for tabled in active:
+            votes = self._round.votes.get(tabled.package_id, {})
+            vetoed_by = list(self._round.vetoes.get(tabled.package_id, []))
+            carried = passes(rules, self._weights, votes) and not vetoed_by
+            t = tally(self._weights, votes)
+            results.append(
+                PackageResult(
+                    package_id=tabled.package_id,
+                    seat=tabled.seat,
+                    tally=t,
+                    passed=carried,
+                    vetoed_by=vetoed_by,
+                    votes={s: votes.get(s, "abstain") for s in self.seats},
+                )
+            )
+            if carried:
+                winners.append((-t.yes_weight, tabled.order, tabled))
+        self._emit(
+            BallotResult,
+            now,
+            round=self.round,
+            secret=rules.ballot == "secret",
+            results=results,
+        )
+        if winners:
+            winners.sort(key=lambda w: (w[0], w[1]))
+            self._adopt(winners[0][2], -winners[0][0], now)
+        else:
+            self._end_round(now)
+
+    def _adopt(self, tabled: Tabled, yes_weight: float, now: float) -> None:
+        self._detection = detection_probability(self.scenario, tabled.package)
+        self._sanction = sanction_size(self.scenario, tabled.package)
+        self.adopted = self._emit(  # type: ignore[assignment]
+            PackageAdopted,
+            now,
+            round=self.round,
+            package_id=tabled.package_id,
+            seat=tabled.seat,
+            package=tabled.package,
+            yes_weight=yes_weight,
+            detection=self._detection,
+            sanction=self._sanction,
+        )
+        if self.scenario.implementation is not None:
+            self._begin_period(now)
+        else:
+            self._conclude(now)
+
+    def _end_round(self, now: float) -> None:
+        if self.round < self.scenario.rules.max_rounds:
+            self._begin_round(now)
+        else:
+            self._emit(NoAgreement, now, rounds=self.round)
+            self._conclude(now)
+
+    # --- statements ------------------------------------------------------------------
+
+    def _say(self, seat: str, command: Say, now: float) -> None:
+        text = command.text
+        if not text.strip():
+            raise EmptyStatement("a statement needs some text")
+        limit = self.scenario.rules.statement_limit
+        if len(text) > limit:
+            raise StatementTooLong(f"{len(text)} characters; the limit is {limit}")
+        to: list[str] | None = None
+        if command.to is not None:
+            if not command.to:
+                raise BadRecipients("a private statement needs at least one recipient")
+            for other in command.to:
+                if other not in self._weights:
+                    raise UnknownSeat(f"no seat {other!r} in this room")
+                if other == seat:
+                    raise BadRecipients("a seat cannot address a private statement to itself")
+            to = sorted(set(command.to), key=self.seats.index)
+        self._emit(StatementMade, now, seat=seat, text=text, to=to)
+
+    # --- implementation ----------------------------------------------------------------
+
+    def _begin_period(self, now: float) -> None:
+        self.period += 1
+        self._period = _Period()
+        self._start_phase("action", now)
+
+    def _act(self, seat: str, command: Act, now: float) -> None:
+        self._require("action")
+        if seat in self._period.actions:
+            raise AlreadyActed(f"this seat has already acted in period {self.period}")
+        self._record_action(seat, command.choice)
+        self._emit(ActionTaken, now, seat=seat, period=self.period, choice=command.choice)
+
+    def _record_action(self, seat: str, choice: str) -> None:
+        assert self.scenario.implementation is not None
+        terms = self.scenario.implementation.parties[seat]
+        ledger = self.ledgers[seat]
+        self._period.actions[seat] = choice
+        ledger.actions.append(choice)
+        if choice == "defect":
+            ledger.defections += 1
+            ledger.defection_gains += terms.defect_gain
+            for other in self.seats:
+                if other != seat:
+                    self.ledgers[other].harm_suffered += terms.harm
+        else:
+            ledger.compliance_costs += terms.comply_cost
+
+    def _challenge(self, seat: str, command: Challenge, now: float) -> None:
+        self._require("verification")
+        impl = self.scenario.implementation
+        assert impl is not None
+        target = command.target
+        if target not in self._weights:
+            raise UnknownSeat(f"no seat {target!r} in this room")
+        if target == seat:
+            raise SelfChallenge("a seat cannot challenge itself")
+        if seat in self._period.passed:
+            raise AlreadyPassed("this seat has passed in this verification phase")
+        used = self._period.challenges.get(seat, 0)
+        if used >= impl.challenge_quota:
+            raise ChallengeQuota(f"at most {impl.challenge_quota} challenge(s) per period")
+        self._period.challenges[seat] = used + 1
+        # One draw per challenge whatever the target did, so the stream of
+        # draws does not depend on hidden actions.
+        draw = self._rng.random()
+        detected = self._period.actions.get(target) == "defect" and draw < self._detection
+        if detected:
+            self._period.detected.add(target)
+        self.ledgers[seat].inspection_costs += impl.inspection_cost
+        self._emit(
+            ChallengeResult,
+            now,
+            seat=seat,
+            target=target,
+            period=self.period,
+            detected=detected,
+            cost=impl.inspection_cost,
+        )
+
+    def _close_action(self, now: float) -> None:
+        impl = self.scenario.implementation
+        assert impl is not None
+        for seat in self.seats:
+            if seat not in self._period.actions:
+                self._record_action(seat, "comply")
+                self._emit(
+                    Timeout, now, seat=seat, phase="action", period=self.period, default="comply"
+                )
+        if impl.challenge_quota > 0:
+            self._start_phase("verification", now)
+        else:
+            self._enforce(now)
+
+    def _enforce(self, now: float) -> None:
+        for seat in self.seats:
+            if seat in self._period.detected:
+                self.ledgers[seat].sanctions += self._sanction
+                self.ledgers[seat].detected += 1
+                self._emit(
+                    SanctionImposed, now, seat=seat, period=self.period, amount=self._sanction
+                )
+        impl = self.scenario.implementation
+        assert impl is not None
+        if self.period < impl.periods:
+            self._begin_period(now)
+        else:
+            self._conclude(now)
+
+    # --- phase completion ----------------------------------------------------------------
+
+    def _done(self, seat: str) -> bool:
+        match self.phase:
+            case "tabling":
+                return (
+                    seat in self._round.passed
+                    or self._round.tabled_by(seat) >= self.scenario.rules.proposals_per_round
+                )
+            case "ballot":
+                return all(
+                    seat in self._round.votes.get(p.package_id, {}) for p in self._round.active()
+                )
+            case "action":
+                return seat in self._period.actions
+            case "verification":
+                impl = self.scenario.implementation
+                assert impl is not None
+                return (
+                    seat in self._period.passed
+                    or self._period.challenges.get(seat, 0) >= impl.challenge_quota
+                )
+        return True
+
+    def _close_if_complete(self, now: float) -> None:
+        if self.phase in ("tabling", "ballot", "action", "verification") and all(
+            self._done(s) for s in self.seats
+        ):
+            self._close_phase(now, timed_out=False)
+
+    def _close_phase(self, now: float, *, timed_out: bool) -> None:
+        match self.phase:
+            case "tabling":
+                if self._round.active():
+                    self._start_phase("ballot", now)
+                else:
+                    self._end_round(now)
+            case "ballot":
+                self._close_ballot(now, timed_out)
+            case "action":
+                self._close_action(now)
+            case "verification":
+                self._enforce(now)
+
+    # --- conclusion ----------------------------------------------------------------------
+
+    def _conclude(self, now: float) -> None:
+        self.phase = "concluded"
+        self.deadline = None
+        adopted = self.adopted
+        scores = []
+        for seat in self.seats:
+            utility = self._utilities[seat]
+            value = utility(adopted.package) if adopted is not None else utility.reservation
+            scores.append(final_score(self.scenario, seat, utility, value, self.ledgers[seat]))
+        self.concluded = self._emit(  # type: ignore[assignment]
+            TalksConcluded,
+            now,
+            outcome="agreement" if adopted is not None else "no_deal",
+            package_id=None if adopted is None else adopted.package_id,
+            package=None if adopted is None else adopted.package,
+            rounds=self.round,
+            scores=scores,
+            actions={
+                seat: list(self.ledgers[seat].actions)
+                for seat in self.seats
+                if self.ledgers[seat].actions
+            },
+        )
