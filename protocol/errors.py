@@ -29,22 +29,32 @@ class ProtocolError(AccordError):
 
 
 class BadJson(ProtocolError):
+    """The frame is not valid JSON."""
+
     code = "bad_json"
 
 
 class UnknownType(ProtocolError):
+    """The `type` tag names no message of this direction."""
+
     code = "unknown_type"
 
 
 class InvalidMessage(ProtocolError):
+    """A known message with missing, unknown or mistyped fields."""
+
     code = "invalid_message"
 
 
 class FrameTooLarge(ProtocolError):
+    """The frame exceeds the size limit."""
+
     code = "frame_too_large"
 
 
 class UnsupportedVersion(ProtocolError):
+    """The `hello` names a protocol version this server does not speak."""
+
     code = "unsupported_version"
 
 
@@ -64,6 +74,8 @@ class ScenarioError(AccordError):
 
 
 class UnknownScenario(ScenarioError):
+    """No bundled scenario or file by that name."""
+
     code = "unknown_scenario"
 
 
@@ -77,98 +89,146 @@ class RuleViolation(AccordError):
 
 
 class WrongPhase(RuleViolation):
+    """The command is not allowed in the room's current phase."""
+
     code = "wrong_phase"
 
 
 class NotSeated(RuleViolation):
+    """The seat has not joined the room."""
+
     code = "not_seated"
 
 
 class UnknownSeat(RuleViolation):
+    """No seat by that id in this room."""
+
     code = "unknown_seat"
 
 
 class NotYourSeat(RuleViolation):
+    """The command names a seat other than the connection's own."""
+
     code = "not_your_seat"
 
 
 class SeatTaken(RuleViolation):
+    """Another connection already holds this seat."""
+
     code = "seat_taken"
 
 
 class NotOrganizer(RuleViolation):
+    """Only the organizer may do this."""
+
     code = "not_organizer"
 
 
 class UnknownPackage(RuleViolation):
+    """No package by that id in the current round."""
+
     code = "unknown_package"
 
 
 class NotYourPackage(RuleViolation):
+    """Only the seat that tabled a package may withdraw it."""
+
     code = "not_your_package"
 
 
 class PackageWithdrawn(RuleViolation):
+    """The package was withdrawn."""
+
     code = "package_withdrawn"
 
 
 class UnknownIssue(RuleViolation):
+    """The package names an issue that is not on the agenda."""
+
     code = "unknown_issue"
 
 
 class UnknownOption(RuleViolation):
+    """The package names an option the issue does not have."""
+
     code = "unknown_option"
 
 
 class IncompletePackage(RuleViolation):
+    """The package lacks an option for some issue."""
+
     code = "incomplete_package"
 
 
 class TablingLimit(RuleViolation):
+    """The seat has tabled as many packages as a round allows."""
+
     code = "tabling_limit"
 
 
 class AlreadyPassed(RuleViolation):
+    """The seat has already passed in this phase."""
+
     code = "already_passed"
 
 
 class AlreadyVoted(RuleViolation):
+    """The seat has already voted on (or vetoed) this package."""
+
     code = "already_voted"
 
 
 class NotVetoHolder(RuleViolation):
+    """The seat holds no veto."""
+
     code = "not_veto_holder"
 
 
 class VetoesDisabled(RuleViolation):
+    """Vetoes do not apply in this room."""
+
     code = "vetoes_disabled"
 
 
 class StatementTooLong(RuleViolation):
+    """The statement exceeds the room's length limit."""
+
     code = "statement_too_long"
 
 
 class EmptyStatement(RuleViolation):
+    """The statement has no text."""
+
     code = "empty_statement"
 
 
 class BadRecipients(RuleViolation):
+    """A private statement needs recipients other than the speaker."""
+
     code = "bad_recipients"
 
 
 class AlreadyActed(RuleViolation):
+    """The seat has already acted in this period."""
+
     code = "already_acted"
 
 
 class SelfChallenge(RuleViolation):
+    """A seat cannot challenge itself."""
+
     code = "self_challenge"
 
 
 class ChallengeQuota(RuleViolation):
+    """The seat has used its challenges for this period."""
+
     code = "challenge_quota"
 
 
 class RoomConcluded(RuleViolation):
+    """The talks are over."""
+
     code = "room_concluded"
 
 
@@ -176,14 +236,20 @@ class RoomConcluded(RuleViolation):
 
 
 class AccessError(AccordError):
+    """The credential does not allow this."""
+
     code = "forbidden"
 
 
 class BadToken(AccessError):
+    """The token is unknown or does not fit this room."""
+
     code = "bad_token"
 
 
 class NotAllowed(AccessError):
+    """The credential does not allow this action."""
+
     code = "forbidden"
 
 

@@ -1,0 +1,246 @@
+"""The published contract, generated from the message types.
+
+:func:`json_schema` gives the JSON Schema of both unions; :func:`markdown`
+renders docs/protocol.md (every message, its fields, an example). Tests fail
+when the checked-in copies differ from what these produce.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from functools import cache
+from typing import Any
+
+import msgspec
+import msgspec.inspect as mi
+
+from protocol import PROTOCOL_VERSION
+from protocol.codec import MAX_FRAME_BYTES, ServerMessage, encode
+from protocol.commands import CLIENT_MESSAGES, ClientMessage
+from protocol.errors import all_codes
+from protocol.events import EVENTS
+from protocol.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES
+from protocol.replies import REPLIES
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) with ``ClientMessage`` and ``ServerMessage`` in ``$defs``."""
+
+    (client, server), components = msgspec.json.schema_components(
+        [ClientMessage, ServerMessage], ref_template="#/$defs/{name}"
+    )
+    defs = dict(sorted(components.items()))
+    defs["ClientMessage"] = client
+    defs["ServerMessage"] = server
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://accord.invalid/protocol/v{PROTOCOL_VERSION}.schema.json",
+        "title": f"accord protocol v{PROTOCOL_VERSION}",
+        "description": "Messages over the accord websocket, one JSON object per frame.",
+        "anyOf": [{"$ref": "#/$defs/ClientMessage"}, {"$ref": "#/$defs/ServerMessage"}],
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """The schema as stable, indented JSON text (what is checked in)."""
+
+    raw = msgspec.json.encode(json_schema(), order="sorted")
+    return msgspec.json.format(raw, indent=2).decode() + "\n"
+
+
+# --- markdown -------------------------------------------------------------------
+
+
+@cache
+def _field_docs(cls: type) -> dict[str, str]:
+    """Attribute docstrings (a string right after a field) of ``cls`` and its bases."""
+
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not (isinstance(klass, type) and issubclass(klass, msgspec.Struct)):
+            continue
+        if klass.__module__ == "msgspec":
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in zip(body, body[1:], strict=False):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[node.target.id] = " ".join(after.value.value.split())
+    return docs
+
+
+def _type_name(t: mi.Type) -> str:
+    match t:
+        case mi.StrType():
+            return "string"
+        case mi.IntType():
+            return "integer"
+        case mi.FloatType():
+            return "number"
+        case mi.BoolType():
+            return "boolean"
+        case mi.NoneType():
+            return "null"
+        case mi.LiteralType(values=values):
+            return " \\| ".join(f'`"{v}"`' if isinstance(v, str) else f"`{v}`" for v in values)
+        case mi.ListType(item_type=item) | mi.VarTupleType(item_type=item):
+            return f"list of {_type_name(item)}"
+        case mi.DictType(key_type=key, value_type=value):
+            return f"map {_type_name(key)} → {_type_name(value)}"
+        case mi.UnionType(types=types):
+            return " or ".join(_type_name(x) for x in types)
+        case mi.StructType(cls=cls):
+            return f"[{cls.__name__}](#{cls.__name__.lower()})"
+        case _:
+            return type(t).__name__
+
+
+def _default(field: mi.Field) -> str:
+    if field.required:
+        return "required"
+    if field.default is not msgspec.NODEFAULT:
+        return f"`{encode(field.default).decode()}`"
+    return "`[]`" if field.default_factory is list else "`{}`"
+
+
+def _doc(cls: type) -> str:
+    return inspect.cleandoc(cls.__doc__ or "").replace("\n", " ")
+
+
+def _fields_table(cls: type) -> list[str]:
+    info = mi.type_info(cls)
+    assert isinstance(info, mi.StructType)
+    docs = _field_docs(cls)
+    lines = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    if info.tag_field is not None:
+        lines.append(f'| `{info.tag_field}` | `"{info.tag}"` | required | message type |')
+    for field in info.fields:
+        lines.append(
+            f"| `{field.encode_name}` | {_type_name(field.type)} | {_default(field)} "
+            f"| {docs.get(field.name, '')} |"
+        )
+    return lines
+
+
+def _nested_structs(types: tuple[type, ...]) -> list[type]:
+    found: dict[str, type] = {}
+
+    def walk(t: mi.Type) -> None:
+        match t:
+            case mi.StructType(cls=cls, fields=fields):
+                if cls not in types and cls.__name__ not in found:
+                    found[cls.__name__] = cls
+                for f in fields:
+                    walk(f.type)
+            case mi.ListType(item_type=item) | mi.VarTupleType(item_type=item):
+                walk(item)
+            case mi.DictType(value_type=value):
+                walk(value)
+            case mi.UnionType(types=members):
+                for m in members:
+                    walk(m)
+            case _:
+                pass
+
+    for cls in types:
+        walk(mi.type_info(cls))
+    return [found[name] for name in sorted(found)]
+
+
+def _section(cls: type, examples: dict[str, object]) -> list[str]:
+    tag = cls.__struct_config__.tag
+    example = msgspec.json.format(encode(examples[tag]), indent=2).decode()
+    return [
+        f"### `{tag}`",
+        "",
+        f'<a id="{cls.__name__.lower()}"></a>{_doc(cls)}',
+        "",
+        *_fields_table(cls),
+        "",
+        "```json",
+        example,
+        "```",
+        "",
+    ]
+
+
+_INTRO = """\
+# The accord protocol (version {version})
+
+This file is generated from the message types in `protocol/` by
+`accord protocol docs -o docs/protocol.md`; the JSON Schema of every message is
+in [protocol.schema.json](protocol.schema.json) (`accord protocol schema`).
+Do not edit either by hand: a test fails when they are stale.
+
+## Transport
+
+- One websocket per client at `/ws`; one JSON object per text frame, at most
+  {frame} bytes.
+- Every message has a `type` tag. Unknown types, unknown fields, missing
+  fields and wrong field types are rejected with an `error` message; nothing
+  changes.
+- The first client frame must be `hello` with the protocol `version` and a
+  credential (`token`): a seat token, a bot entry token, the organizer token,
+  or none for a spectator. The server answers `welcome` (with the seat's
+  private brief) or an `error` and closes.
+- Client messages may carry a `ref`; the answer (`ack`, `pong` or `error`)
+  echoes it. A connection that sits in several rooms names the `room` in every
+  room-scoped message.
+- Every room event has a room-monotonic `seq` starting at 1 and the time `at`
+  (seconds since the epoch on live servers). A client that reconnects sends
+  `hello` with `last_seq` (or `resume`) and receives exactly the events it
+  missed, filtered to what it may see.
+- Each recipient gets events filtered to what it may see: a seat sees only its
+  own brief, private statements addressed to it, its own hidden actions; in a
+  secret ballot only tallies are published. Hidden fields are `null`.
+
+## A talk, phase by phase
+
+`lobby` → rounds of `tabling` → `ballot` (→ adoption) → with an adopted package
+and an implementation section, periods of `action` → `verification` (→
+enforcement) → `concluded`. Each phase ends when every seat has acted or at its
+`deadline`; a missed vote counts as `abstain` and a missed action as `comply`,
+both recorded as a `timeout`.
+
+## Hash chain and transcripts
+
+A transcript is JSON lines `{{"hash": ..., "event": {{...}}}}`. Each hash is
+`sha256(previous_hash_hex + canonical_event)`, where the canonical encoding is
+compact JSON with every object's keys sorted and the first previous hash is 64
+zeros. `accord verify transcript.jsonl` checks the chain and replays the talk.
+"""
+
+
+def markdown() -> str:
+    """The full text of docs/protocol.md."""
+
+    lines = [_INTRO.format(version=PROTOCOL_VERSION, frame=MAX_FRAME_BYTES)]
+    lines += ["## Client → server", ""]
+    for cls in CLIENT_MESSAGES:
+        lines += _section(cls, CLIENT_EXAMPLES)
+    lines += ["## Server → client: room events", ""]
+    for cls in EVENTS:
+        lines += _section(cls, SERVER_EXAMPLES)
+    lines += ["## Server → client: replies", ""]
+    for cls in REPLIES:
+        lines += _section(cls, SERVER_EXAMPLES)
+    lines += ["## Shared types", ""]
+    for cls in _nested_structs(CLIENT_MESSAGES + EVENTS + REPLIES):
+        lines += [f"### {cls.__name__}", "", f'<a id="{cls.__name__.lower()}"></a>{_doc(cls)}', ""]
+        lines += [*_fields_table(cls), ""]
+    lines += ["## Error codes", "", "| code | meaning |", "|---|---|"]
+    for code, cls in all_codes().items():
+        lines.append(f"| `{code}` | {_doc(cls) or cls.__name__} |")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,251 @@
+"""The ``accord`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import msgspec
+
+from protocol.errors import ScenarioError
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+# --- scenario ------------------------------------------------------------------------
+
+
+def _scenario_validate(args: argparse.Namespace) -> int:
+    from protocol.scenario import load_scenario
+
+    failed = 0
+    for name in args.scenarios:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as exc:
+            print(f"invalid: {exc}", file=sys.stderr)
+            failed += 1
+        else:
+            print(
+                f"ok: {name}: {len(scenario.delegations)} delegations, "
+                f"{len(scenario.issues)} issues, {scenario.outcome_count} packages"
+            )
+    return 1 if failed else 0
+
+
+def _scenario_show(args: argparse.Namespace) -> int:
+    from protocol.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    if args.json:
+        print(msgspec.json.format(msgspec.json.encode(scenario), indent=2).decode())
+        return 0
+    rules = scenario.rules
+    print(f"{scenario.title}  [{scenario.id}]")
+    if scenario.description:
+        print(scenario.description.strip())
+    print(
+        f"\nRules: {rules.decision}"
+        + (
+            f" (threshold {rules.threshold:.2f}, quorum {rules.quorum:.2f})"
+            if rules.decision == "qualified"
+            else ""
+        )
+        + f", {rules.max_rounds} rounds, {rules.proposals_per_round} package(s) per seat per round,"
+        f" {rules.ballot} ballot, vetoes {'apply' if rules.vetoes else 'do not apply'}"
+        + (f", required: {', '.join(rules.required)}" if rules.required else "")
+        + (f", all but {rules.all_but}" if rules.all_but else "")
+    )
+    print("\nAgenda:")
+    for issue in scenario.issues:
+        options = " | ".join(issue.label(o) for o in issue.options)
+        print(f"  {issue.id} ({issue.kind}): {issue.title}\n      {options}")
+    print("\nDelegations:")
+    for d in scenario.delegations:
+        badge = ", veto" if d.veto else ""
+        reservation = "" if d.brief is None else f", reservation {d.brief.reservation:g}"
+        print(f"  {d.id}: {d.name} (weight {d.weight:g}{badge}{reservation})")
+    impl = scenario.implementation
+    if impl is not None:
+        print(
+            f"\nImplementation: {impl.periods} periods, inspection cost {impl.inspection_cost:g},"
+            f" {impl.challenge_quota} challenge(s) per seat per period"
+        )
+        for seat, terms in impl.parties.items():
+            print(
+                f"  {seat}: comply cost {terms.comply_cost:g}, defection gain"
+                f" {terms.defect_gain:g}, harm to others {terms.harm:g}"
+            )
+    return 0
+
+
+def _scenario_analyze(args: argparse.Namespace) -> int:
+    from protocol.analysis import analyze, format_analysis
+
+    from protocol.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    started = time.perf_counter()
+    analysis = analyze(scenario)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(msgspec.json.format(msgspec.json.encode(analysis), indent=2).decode())
+    else:
+        print(format_analysis(analysis, scenario))
+        print(f"\n(analysed in {elapsed:.2f} s)")
+    return 0
+
+
+# --- protocol ------------------------------------------------------------------------
+
+
+def _protocol_schema(args: argparse.Namespace) -> int:
+    from protocol.contract import schema_text
+
+    _write(schema_text(), args.output)
+    return 0
+
+
+def _protocol_docs(args: argparse.Namespace) -> int:
+    from protocol.contract import markdown
+
+    _write(markdown(), args.output)
+    return 0
+
+
+# --- verify --------------------------------------------------------------------------
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from protocol.engine.transcript import read, verify
+
+    path = Path(args.transcript)
+    try:
+        lines = read(path.read_bytes().splitlines())
+    except OSError as exc:
+        print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"{path}: not a transcript: {exc}", file=sys.stderr)
+        return 1
+    result = verify(lines)
+    if args.json:
+        print(msgspec.json.encode(result).decode())
+        return 0 if result.ok else 1
+    print(f"{path}: {result.events} events, chain head {result.head[:16]}…")
+    print(f"  hash chain: {'ok' if result.chain_ok else 'BROKEN'}")
+    print(f"  replay:     {'ok' if result.replay_ok else 'MISMATCH'}")
+    for problem in result.problems:
+        print(f"  - {problem}")
+    for score in result.scores:
+        print(f"  {score.seat}: {score.raw:+.4f} (normalised {score.normalised:.3f})")
+    print("verified" if result.ok else "NOT verified")
+    return 0 if result.ok else 1
+
+
+# --- demo ----------------------------------------------------------------------------
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import random
+
+    from bots.scripted import ScriptedDelegate, play
+    from protocol.engine.room import Room
+    from protocol.engine.transcript import export
+    from protocol.scenario import load_scenario
+    from server.narrate import describe
+
+    scenario = load_scenario(args.scenario)
+    rng = random.Random(args.seed)
+    room = Room(scenario, room_id="demo", seed=args.seed, now=0.0)
+    delegates = [
+        ScriptedDelegate(
+            seat,
+            scenario,
+            random.Random(rng.random()),
+            defect_rate=0.35 if n % 2 else 0.1,
+            talk_rate=0.15,
+        )
+        for n, seat in enumerate(scenario.seats)
+    ]
+    play(room, delegates)
+    for event in room.log:
+        line = describe(event, scenario)
+        if line:
+            print(line)
+            if args.delay:
+                time.sleep(args.delay)
+    if args.transcript:
+        Path(args.transcript).write_bytes(export(room))
+        print(
+            f"\nTranscript written to {args.transcript}; check it with: accord verify {args.transcript}"
+        )
+    return 0
+
+
+# --- parser --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="accord", description="Multilateral talks between software delegations."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run a showcase talk among built-in delegations")
+    demo.add_argument("--scenario", default="climate-accord", help="bundled name or file")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--transcript", help="write the talk's transcript (JSONL) here")
+    demo.add_argument("--delay", type=float, default=0.0, help="seconds between printed lines")
+    demo.set_defaults(run=_demo)
+
+    scenario = sub.add_parser("scenario", help="validate, show or analyze scenarios")
+    ssub = scenario.add_subparsers(dest="action", required=True)
+    validate = ssub.add_parser("validate", help="check scenario files")
+    validate.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    validate.set_defaults(run=_scenario_validate)
+    show = ssub.add_parser("show", help="print a scenario's agenda, seats and rules")
+    show.add_argument("scenario")
+    show.add_argument("--json", action="store_true", help="the normalised scenario as JSON")
+    show.set_defaults(run=_scenario_show)
+    analyze = ssub.add_parser("analyze", help="outcome space, Pareto frontier, Nash point, ...")
+    analyze.add_argument("scenario")
+    analyze.add_argument("--json", action="store_true")
+    analyze.set_defaults(run=_scenario_analyze)
+
+    proto = sub.add_parser("protocol", help="the published protocol contract")
+    psub = proto.add_subparsers(dest="action", required=True)
+    schema = psub.add_parser("schema", help="print the JSON Schema of every message")
+    schema.add_argument("-o", "--output")
+    schema.set_defaults(run=_protocol_schema)
+    docs = psub.add_parser("docs", help="print docs/protocol.md")
+    docs.add_argument("-o", "--output")
+    docs.set_defaults(run=_protocol_docs)
+
+    verify = sub.add_parser("verify", help="check a transcript's hash chain and replay it")
+    verify.add_argument("transcript")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(run=_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Small builders shared by the tests (plain functions, no fixtures magic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from protocol.engine.room import Room
+from protocol.scenario import Scenario, scenario_from_dict
+
+ISSUES = [
+    {"id": "cut", "title": "Cut", "options": ["low", "mid", "high"]},
+    {"id": "money", "title": "Money", "options": ["none", "some"]},
+]
+
+
+def scenario(
+    seats: list[tuple[str, float, bool]] | None = None,
+    *,
+    rules: dict[str, Any] | None = None,
+    implementation: dict[str, Any] | None = None,
+    issues: list[dict[str, Any]] | None = None,
+) -> Scenario:
+    """A scenario with the given (id, weight, veto) seats and identical briefs."""
+
+    seats = seats or [("a", 1.0, False), ("b", 1.0, False), ("c", 1.0, False)]
+    issues = issues or ISSUES
+    delegations = []
+    for seat, weight, veto in seats:
+        delegations.append(
+            {
+                "id": seat,
+                "weight": weight,
+                "veto": veto,
+                "brief": {
+                    "weights": {i["id"]: 1 / len(issues) for i in issues},
+                    "values": {i["id"]: {"low": 0.0, "high": 1.0} for i in issues},
+                    "reservation": 0.3,
+                },
+            }
+        )
+    raw: dict[str, Any] = {
+        "id": "t",
+        "issues": issues,
+        "delegations": delegations,
+        "rules": rules or {},
+    }
+    if implementation is not None:
+        raw["implementation"] = implementation
+    return scenario_from_dict(raw, file="test")
+
+
+def seated_room(s: Scenario, *, seed: int = 1) -> Room:
+    """A room with every seat taken: round 1 tabling is open."""
+
+    room = Room(s, room_id="r", seed=seed, now=0.0)
+    for seat in s.seats:
+        room.join(seat, now=0.0)
+    return room
+
+
+PKG_A = {"cut": "high", "money": "some"}
+PKG_B = {"cut": "mid", "money": "none"}

@@ -1,0 +1,103 @@
+"""The published contract (schema, docs) matches the types, and protocol/ stays pure."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from protocol.codec import CLIENT_TAGS, SERVER_TAGS, decode_client, decode_server
+from protocol.contract import json_schema, markdown, schema_text
+from protocol.errors import ProtocolError
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def test_checked_in_schema_is_current() -> None:
+    assert (DOCS / "protocol.schema.json").read_text(encoding="utf-8") == schema_text(), (
+        "docs/protocol.schema.json is stale: run `accord protocol schema -o docs/protocol.schema.json`"
+    )
+
+
+def test_checked_in_protocol_docs_are_current() -> None:
+    assert (DOCS / "protocol.md").read_text(encoding="utf-8") == markdown(), (
+        "docs/protocol.md is stale: run `accord protocol docs -o docs/protocol.md`"
+    )
+
+
+def test_schema_names_every_message_type() -> None:
+    schema = json_schema()
+    tags = set()
+    for definition in schema["$defs"].values():
+        props = definition.get("properties", {})
+        if "type" in props and "enum" in props["type"]:
+            tags.update(props["type"]["enum"])
+    assert tags >= CLIENT_TAGS
+    assert tags >= SERVER_TAGS
+    json.dumps(schema)  # plain JSON
+
+
+def _documented_examples() -> list[tuple[str, str]]:
+    text = (DOCS / "protocol.md").read_text(encoding="utf-8")
+    found = []
+    for section in re.split(r"^### ", text, flags=re.M)[1:]:
+        heading = section.splitlines()[0].strip("` ")
+        for block in re.findall(r"```json\n(.*?)```", section, flags=re.S):
+            found.append((heading, block))
+    return found
+
+
+def test_every_message_is_documented_with_an_example() -> None:
+    documented = {heading for heading, _ in _documented_examples()}
+    assert documented >= CLIENT_TAGS | SERVER_TAGS
+
+
+@pytest.mark.parametrize(("tag", "example"), _documented_examples())
+def test_documented_example_decodes(tag: str, example: str) -> None:
+    decoded = decode_client(example) if tag in CLIENT_TAGS else decode_server(example)
+    assert not isinstance(decoded, ProtocolError), decoded
+    assert decoded.__struct_config__.tag == tag  # type: ignore[union-attr]
+
+
+def test_every_error_code_is_documented() -> None:
+    from protocol.errors import all_codes
+
+    text = (DOCS / "protocol.md").read_text(encoding="utf-8")
+    for code in all_codes():
+        assert f"| `{code}` |" in text
+
+
+ALLOWED = {"msgspec"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_protocol_imports_only_stdlib_and_msgspec() -> None:
+    files = sorted((ROOT / "protocol").rglob("*.py"))
+    assert files
+    offenders = {}
+    for path in files:
+        bad = {
+            name
+            for name in _imports(path)
+            if name not in sys.stdlib_module_names and name not in ALLOWED and name != "protocol"
+        }
+        if bad:
+            offenders[str(path.relative_to(ROOT))] = sorted(bad)
+    assert not offenders, (
+        f"protocol/ must import only the standard library and msgspec: {offenders}"
+    )
