@@ -99,12 +99,16 @@ class _Round:
     packages: dict[str, Tabled] = field(default_factory=dict)
     votes: dict[str, dict[str, Vote]] = field(default_factory=dict)
     vetoes: dict[str, list[str]] = field(default_factory=dict)
+    # counters kept alongside, so "has every seat acted?" is O(1) per command
+    tabled: dict[str, int] = field(default_factory=dict)
+    voted: dict[str, int] = field(default_factory=dict)
+    on_ballot: int = 0
 
     def active(self) -> list[Tabled]:
         return [p for p in self.packages.values() if not p.withdrawn]
 
     def tabled_by(self, seat: str) -> int:
-        return sum(1 for p in self.active() if p.seat == seat)
+        return self.tabled.get(seat, 0)
 
 
 @dataclass
@@ -137,6 +141,7 @@ class Room:
         self.seated: set[str] = set()
         self._round = _Round()
         self._period = _Period()
+        self._done_seats: set[str] = set()
         self._next_package = 1
         self.adopted: PackageAdopted | None = None
         self._detection = 0.0
@@ -198,7 +203,7 @@ class Room:
                 self._act(seat, command, now)
             case Challenge():
                 self._challenge(seat, command, now)
-        self._close_if_complete(now)
+        self._close_if_complete(seat, now)
         return self._flush()
 
     def tick(self, *, now: float) -> list[Event]:
@@ -228,7 +233,7 @@ class Room:
     def waiting_for(self) -> list[str]:
         """Seats that have not yet acted fully in the current phase."""
 
-        return [s for s in self.seats if not self._done(s)]
+        return [s for s in self.seats if s not in self._done_seats]
 
     def utility(self, seat: str, package: dict[str, str]) -> float:
         return self._utilities[seat](package)
@@ -264,6 +269,9 @@ class Room:
         }.get(phase)
         self.phase = phase
         self.deadline = None if span is None else now + span
+        if phase == "ballot":
+            self._round.on_ballot = len(self._round.active())
+        self._done_seats = {s for s in self.seats if self._done(s)}
         self._emit(
             PhaseStarted,
             now,
@@ -307,6 +315,7 @@ class Room:
         self._round.packages[package_id] = Tabled(
             package_id, seat, self.round, package, order=len(self._round.packages)
         )
+        self._round.tabled[seat] = self._round.tabled.get(seat, 0) + 1
         self._emit(
             ProposalTabled, now, seat=seat, round=self.round, package_id=package_id, package=package
         )
@@ -325,6 +334,7 @@ class Room:
         if tabled.seat != seat:
             raise NotYourPackage(f"package {command.package_id!r} was tabled by {tabled.seat!r}")
         tabled.withdrawn = True
+        self._round.tabled[seat] -= 1
         self._emit(
             ProposalWithdrawn, now, seat=seat, round=self.round, package_id=command.package_id
         )
@@ -349,6 +359,7 @@ class Room:
     def _vote(self, seat: str, package_id: str, vote: Vote, now: float) -> None:
         self._ballot_package(seat, package_id)
         self._round.votes.setdefault(package_id, {})[seat] = vote
+        self._round.voted[seat] = self._round.voted.get(seat, 0) + 1
         self._emit(VoteCast, now, seat=seat, round=self.round, package_id=package_id, vote=vote)
 
     def _veto_cmd(self, seat: str, command: CastVeto, now: float) -> None:
@@ -358,6 +369,7 @@ class Room:
         if seat not in self._veto:
             raise NotVetoHolder(f"seat {seat!r} holds no veto")
         self._round.votes.setdefault(command.package_id, {})[seat] = "no"
+        self._round.voted[seat] = self._round.voted.get(seat, 0) + 1
         self._round.vetoes.setdefault(command.package_id, []).append(seat)
         self._emit(VetoCast, now, seat=seat, round=self.round, package_id=command.package_id)
 
@@ -560,9 +572,7 @@ class Room:
                     or self._round.tabled_by(seat) >= self.scenario.rules.proposals_per_round
                 )
             case "ballot":
-                return all(
-                    seat in self._round.votes.get(p.package_id, {}) for p in self._round.active()
-                )
+                return self._round.voted.get(seat, 0) >= self._round.on_ballot
             case "action":
                 return seat in self._period.actions
             case "verification":
@@ -574,10 +584,15 @@ class Room:
                 )
         return True
 
-    def _close_if_complete(self, now: float) -> None:
-        if self.phase in ("tabling", "ballot", "action", "verification") and all(
-            self._done(s) for s in self.seats
-        ):
+    def _close_if_complete(self, seat: str, now: float) -> None:
+        if self.phase not in ("tabling", "ballot", "action", "verification"):
+            return
+        # only the acting seat's status can have changed
+        if self._done(seat):
+            self._done_seats.add(seat)
+        else:
+            self._done_seats.discard(seat)
+        if len(self._done_seats) == len(self.seats):
             self._close_phase(now, timed_out=False)
 
     def _close_phase(self, now: float, *, timed_out: bool) -> None:
