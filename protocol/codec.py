@@ -68,6 +68,8 @@ def _classify(data: bytes | str, exc: Exception, tags: frozenset[str]) -> Protoc
         raw = _any_decoder.decode(data)
     except msgspec.DecodeError as bad:
         return BadJson(f"not valid JSON: {bad}")
+    except RecursionError:
+        return InvalidMessage("the frame is nested too deeply")
     if not isinstance(raw, dict):
         return InvalidMessage("a message must be a JSON object with a `type` field")
     kind = raw.get("type")
@@ -81,8 +83,10 @@ def _classify(data: bytes | str, exc: Exception, tags: frozenset[str]) -> Protoc
 def _decode(
     decoder: msgspec.json.Decoder, data: bytes | str, tags: frozenset[str], limit: int
 ) -> Any:
-    if len(data) > limit:
-        return FrameTooLarge(f"frame of {len(data)} bytes exceeds the limit of {limit}")
+    # text frames are measured in UTF-8 bytes, as they travel
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        return FrameTooLarge(f"frame of {size} bytes exceeds the limit of {limit}")
     try:
         return decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -118,7 +122,7 @@ def ref_of(data: bytes | str) -> str | None:
 
     try:
         raw = _any_decoder.decode(data)
-    except Exception:
+    except Exception:  # garbage or pathological nesting: no ref to echo
         return None
     if isinstance(raw, dict) and isinstance(raw.get("ref"), str):
         return raw["ref"][:200]

@@ -61,7 +61,7 @@ class IssueFile(_File, kw_only=True):
     id: str
     title: str = ""
     kind: IssueKind = "substance"
-    options: list[str] | None = None
+    options: list[str | int | float] | None = None
     labels: list[str] | None = None
     range: RangeSpec | None = None
     unit: str = ""
@@ -129,7 +129,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load a scenario by bundled name (``climate-accord``) or by file path."""
 
     path = Path(name_or_path)
-    if path.suffix in {".toml", ".json"} or path.exists():
+    if path.suffix in {".toml", ".json"} or path.is_file():
         if not path.is_file():
             raise UnknownScenario("no such file", file=str(path))
         return parse_scenario(path.read_bytes(), file=str(path), fmt=path.suffix.lstrip("."))
@@ -162,7 +162,7 @@ def scenario_from_dict(raw: Any, *, file: str = "<scenario>") -> Scenario:
     """Validate an already-decoded mapping (e.g. an inline scenario in an API call)."""
 
     try:
-        spec = msgspec.convert(raw, ScenarioFile, strict=False)
+        spec = msgspec.convert(raw, ScenarioFile, strict=True)
     except msgspec.ValidationError as exc:
         problem, _, where = str(exc).partition(" - at `")
         raise ScenarioError(problem, file=file, path=where.rstrip("`") or "$") from None
@@ -242,7 +242,9 @@ class _Builder:
                 )
             options = [_format_number(r.min + k * r.step) for k in range(count)]
         else:
-            options = list(spec.options or [])
+            options = [
+                o if isinstance(o, str) else _format_number(float(o)) for o in spec.options or []
+            ]
         if len(options) < 2:
             raise self.fail(f"{path}.options", "an issue needs at least two options")
         for n, option in enumerate(options):
@@ -331,6 +333,8 @@ class _Builder:
         for n, seat in enumerate(spec.required):
             if seat not in seats:
                 raise self.fail(f"{path}.required[{n}]", f"no delegation has id {seat!r}")
+            if seat in spec.required[:n]:
+                raise self.fail(f"{path}.required[{n}]", f"{seat!r} is listed twice")
         if not (0 <= spec.all_but < len(seats)):
             raise self.fail(f"{path}.all_but", f"must be between 0 and {len(seats) - 1}")
         if spec.max_rounds < 1:
@@ -391,6 +395,19 @@ class _Builder:
 
         detection = table("detection", "verification", 0.0, 1.0)
         sanction = table("sanction", "enforcement", 0.0, math.inf)
+        # an adopted option must mean something: every verification issue maps
+        # to detection probabilities, every enforcement issue to sanctions
+        for issue in issues:
+            if issue.kind == "verification" and issue.id not in detection:
+                raise self.fail(
+                    f"{path}.detection.{issue.id}",
+                    "missing: a verification issue needs a detection row",
+                )
+            if issue.kind == "enforcement" and issue.id not in sanction:
+                raise self.fail(
+                    f"{path}.sanction.{issue.id}",
+                    "missing: an enforcement issue needs a sanction row",
+                )
         for seat in spec.parties:
             if seat not in seats:
                 raise self.fail(f"{path}.parties.{seat}", "no delegation has this id")
