@@ -88,7 +88,6 @@ def _scenario_show(args: argparse.Namespace) -> int:
 
 def _scenario_analyze(args: argparse.Namespace) -> int:
     from protocol.analysis import analyze, format_analysis
-
     from protocol.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -190,6 +189,29 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- serve ---------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    from server.app import serve
+    from server.settings import Settings
+
+    origins = tuple(o for o in (args.allow_origin or []) if o) or None
+    serve(
+        Settings(
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            organizer_token=os.environ.get("ACCORD_ORGANIZER_TOKEN") or None,
+            allowed_origins=origins,
+            json_logs=args.json_logs,
+        )
+    )
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------
 
 
@@ -205,6 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--transcript", help="write the talk's transcript (JSONL) here")
     demo.add_argument("--delay", type=float, default=0.0, help="seconds between printed lines")
     demo.set_defaults(run=_demo)
+
+    serve = sub.add_parser("serve", help="run the server (websocket, HTTP API, web page)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--db",
+        default="accord.db",
+        help="SQLite file path or postgresql:// URL (default ./accord.db)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        help="browser Origin allowed on /ws (repeat; default: any)",
+    )
+    serve.add_argument("--json-logs", action="store_true", help="JSON log lines (production)")
+    serve.set_defaults(run=_serve)
 
     scenario = sub.add_parser("scenario", help="validate, show or analyze scenarios")
     ssub = scenario.add_subparsers(dest="action", required=True)

@@ -1,0 +1,103 @@
+"""Bodies of the JSON HTTP API (requests and responses), typed like the protocol."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from protocol.events import Phase
+
+
+class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class CreateRoom(_Body, kw_only=True):
+    """Open a room on a bundled scenario (by name) or an inline scenario (an object)."""
+
+    scenario: str | dict[str, Any]
+    seed: int | None = None
+    """Seed of the room's randomness (inspections); random when omitted."""
+    public: bool = True
+    """Whether anyone may read the transcript once the room has concluded."""
+    entries: dict[str, str] = {}
+    """Seat → bot entry id: those entries are assigned the seats."""
+
+
+class RoomCreated(_Body, kw_only=True):
+    """The new room and one token per seat (shown once; only digests are stored)."""
+
+    room: str
+    scenario: str
+    seats: dict[str, str]
+    websocket: str = "/ws"
+
+
+class RoomSummary(_Body, kw_only=True):
+    """A room in the list."""
+
+    room: str
+    scenario: str
+    title: str
+    status: str
+    phase: Phase | None = None
+    round: int = 0
+    period: int = 0
+    seq: int = 0
+    seats: dict[str, bool] = {}
+    """Seat → whether it is taken."""
+    created_at: float = 0.0
+
+
+class RoomList(_Body, kw_only=True):
+    rooms: list[RoomSummary]
+
+
+class ScenarioSummary(_Body, kw_only=True):
+    """A bundled scenario."""
+
+    name: str
+    title: str
+    seats: list[str]
+    issues: int
+    packages: int
+    decision: str
+    implementation: bool
+
+
+class ScenarioList(_Body, kw_only=True):
+    scenarios: list[ScenarioSummary]
+
+
+class CreateEntry(_Body, kw_only=True):
+    """Register a bot entry that connects with its own token and waits for seats."""
+
+    name: str = "entry"
+
+
+class EntryCreated(_Body, kw_only=True):
+    entry: str
+    token: str
+
+
+class Started(_Body, kw_only=True):
+    room: str
+    seq: int
+
+
+class ApiErrorBody(_Body, kw_only=True):
+    code: str
+    message: str
+
+
+class ApiError(_Body, kw_only=True):
+    """Every API error: a stable code and a human message."""
+
+    error: ApiErrorBody
+
+
+class Health(_Body, kw_only=True):
+    status: str
+    rooms: int
+    connections: int

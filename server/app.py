@@ -1,0 +1,99 @@
+"""The aiohttp application: /ws, the JSON API, /healthz, /metrics and the web page."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import structlog
+from aiohttp import WSCloseCode, web
+
+from server.api import HUB, errors_middleware, routes
+from server.hub import Hub
+from server.session import Session
+from server.settings import Settings
+from server.store import open_store
+from server.store.base import Store
+
+log = structlog.get_logger("accord.app")
+STATIC = Path(__file__).parent / "static"
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    hub = request.app[HUB]
+    origin = request.headers.get("Origin")
+    allowed = hub.settings.allowed_origins
+    if origin is not None and allowed is not None and origin not in allowed:
+        hub.metrics.closes.labels("origin").inc()
+        raise web.HTTPForbidden(text=f"origin {origin} is not allowed")
+    ws = web.WebSocketResponse(
+        max_msg_size=hub.settings.max_frame_bytes,
+        heartbeat=hub.settings.heartbeat,
+        compress=False,
+    )
+    await ws.prepare(request)
+    await Session(hub, ws).run()
+    return ws
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+def build_app(settings: Settings, store: Store | None = None) -> web.Application:
+    """The application; opens the store, installs the organizer token, rebuilds rooms."""
+
+    app = web.Application(middlewares=[errors_middleware], client_max_size=1024**2)
+    the_store = store if store is not None else open_store(settings.db)
+    hub = Hub(settings, the_store)
+    app[HUB] = hub
+
+    async def on_startup(app: web.Application) -> None:
+        await the_store.open()
+        generated = await hub.ensure_organizer()
+        if generated:
+            # printed once: only its digest is stored
+            print(f"organizer token (shown once): {generated}", flush=True)
+        rebuilt = await hub.recover()
+        log.info("server ready", db=settings.db, rooms_rebuilt=rebuilt)
+
+    async def on_shutdown(app: web.Application) -> None:
+        sessions = list(hub.sessions)
+        await asyncio.gather(
+            *(
+                s.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+                for s in sessions
+            ),
+            return_exceptions=True,
+        )
+
+    async def on_cleanup(app: web.Application) -> None:
+        await hub.close()
+        await the_store.close()
+
+    app.on_startup.append(on_startup)
+    app.on_shutdown.append(on_shutdown)
+    app.on_cleanup.append(on_cleanup)
+    app.add_routes([web.get("/ws", websocket), web.get("/", index), *routes()])
+    return app
+
+
+def serve(settings: Settings) -> None:
+    """Run the server until SIGINT/SIGTERM (aiohttp handles both gracefully)."""
+
+    from server.logs import configure
+
+    configure(json=settings.json_logs)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    web.run_app(
+        build_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=lambda text: log.info("listening", url=f"http://{settings.host}:{settings.port}/"),
+        shutdown_timeout=5.0,
+    )

@@ -1,0 +1,256 @@
+"""Live rooms: the engine, its subscribers, its timer, and its durable log.
+
+A :class:`LiveRoom` adds no rules. It serialises inputs (one lock per room),
+feeds them to the pure :class:`~protocol.engine.room.Room` with the wall
+clock, writes the produced events to the store, and only then delivers each
+subscriber its filtered copy. One timer per room ticks the engine at the
+current phase's deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import structlog
+
+from protocol.codec import canonical, decode_event, encode
+from protocol.commands import SeatCommand
+from protocol.engine.room import Room
+from protocol.engine.transcript import replay
+from protocol.engine.visibility import Viewer, visible
+from protocol.errors import AccordError
+from protocol.events import Event
+from protocol.replies import PackageView, SeatView, Snapshot
+from server.store.base import RoomRecord, RoomStatus, Store, StoredEvent
+
+log = structlog.get_logger("accord.room")
+
+
+class Subscriber(Protocol):
+    """Anything that receives a room's events: a websocket session, a test probe."""
+
+    def viewer_for(self, room: str) -> Viewer:
+        """Who this subscriber is in ``room``."""
+
+    def deliver(self, data: bytes) -> None:
+        """Queue one encoded message; must not block (slow consumers are dropped)."""
+
+
+class StoreFailure(AccordError):
+    """The event could not be written; the room was restored from the store."""
+
+    code = "internal_error"
+
+
+def status_of(room: Room) -> RoomStatus:
+    if room.phase == "lobby":
+        return "lobby"
+    return "concluded" if room.finished else "running"
+
+
+class LiveRoom:
+    """One room on the server."""
+
+    def __init__(
+        self,
+        room: Room,
+        record: RoomRecord,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.time,
+        on_events: Callable[[LiveRoom, list[Event]], None] | None = None,
+        on_write: Callable[[float], None] | None = None,
+    ) -> None:
+        self.room = room
+        self.record = record
+        self.store = store
+        self.clock = clock
+        self.lock = asyncio.Lock()
+        self.subscribers: set[Subscriber] = set()
+        self.holders: dict[str, Subscriber] = {}
+        """Seat → the connection currently holding it."""
+        self._timer: asyncio.TimerHandle | None = None
+        self._grace_until = 0.0
+        self._on_events = on_events
+        self._on_write = on_write
+        self._status = status_of(room)
+        self.durable_seq = room.last_seq
+        """Events up to this seq are in the store; only those are ever sent."""
+
+    @property
+    def id(self) -> str:
+        return self.room.room_id
+
+    # --- inputs --------------------------------------------------------------------------
+
+    async def submit(self, seat: str, command: SeatCommand) -> list[Event]:
+        """A seat command: apply, persist, publish; RuleViolation propagates unchanged."""
+
+        async with self.lock:
+            events = self.room.handle(seat, command, now=self.clock())
+            await self._commit(events)
+        return events
+
+    async def join(self, seat: str) -> list[Event]:
+        async with self.lock:
+            events = self.room.join(seat, now=self.clock())
+            await self._commit(events)
+        return events
+
+    async def start(self) -> list[Event]:
+        async with self.lock:
+            events = self.room.start(now=self.clock())
+            await self._commit(events)
+        return events
+
+    async def tick(self) -> list[Event]:
+        async with self.lock:
+            now = self.clock()
+            if now < self._grace_until:
+                events: list[Event] = []
+            else:
+                events = self.room.tick(now=now)
+            await self._commit(events)
+        return events
+
+    # --- persistence then publication ------------------------------------------------------
+
+    async def _commit(self, events: list[Event]) -> None:
+        if events:
+            hashes = self.room.chain.hashes
+            rows = [StoredEvent(e.seq, hashes[e.seq - 1], canonical(e)) for e in events]
+            started = time.perf_counter()
+            try:
+                await self.store.append(self.id, rows)
+            except Exception as exc:
+                log.error("event write failed", room=self.id, error=repr(exc))
+                await self._restore()
+                raise StoreFailure("the server could not record this; please retry") from exc
+            if self._on_write is not None:
+                self._on_write(time.perf_counter() - started)
+            self.durable_seq = events[-1].seq
+            status = status_of(self.room)
+            if status != self._status:
+                self._status = status
+                await self.store.set_status(self.id, status)
+            self._publish(events)
+            if self._on_events is not None:
+                self._on_events(self, events)
+        self._schedule()
+
+    async def _restore(self) -> None:
+        """Rebuild the engine from what the store holds (the write may have failed)."""
+
+        rows = await self.store.events(self.id)
+        self.room = rebuild(rows)
+        self.durable_seq = self.room.last_seq
+
+    def _publish(self, events: list[Event]) -> None:
+        for event in events:
+            shared = encode(event)
+            for sub in list(self.subscribers):
+                shown = visible(event, sub.viewer_for(self.id))
+                if shown is None:
+                    continue
+                sub.deliver(shared if shown is event else encode(shown))
+
+    # --- the clock -------------------------------------------------------------------------
+
+    def restart_deadlines(self, grace: float) -> None:
+        """After a restart, give the current phase at least ``grace`` seconds more."""
+
+        self._grace_until = self.clock() + grace
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        deadline = self.room.deadline
+        if deadline is None or self.room.finished:
+            return
+        at = max(deadline, self._grace_until)
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, at - self.clock())
+        self._timer = loop.call_later(delay, self._fire)
+
+    def _fire(self) -> None:
+        self._timer = None
+        task = asyncio.ensure_future(self.tick())
+        task.add_done_callback(_report_failure)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # --- views ------------------------------------------------------------------------------
+
+    def backlog(self, viewer: Viewer, *, after: int = 0) -> list[bytes]:
+        """Encoded events after seq ``after`` that ``viewer`` may see."""
+
+        out = []
+        # a joiner gets the durable events now, and later ones as they are published
+        for event in self.room.log[after : self.durable_seq]:
+            shown = visible(event, viewer)
+            if shown is not None:
+                out.append(encode(shown))
+        return out
+
+    def snapshot(self, viewer: Viewer) -> Snapshot:
+        room = self.room
+        seat = viewer.seat if viewer.role == "seat" else None
+        scenario = room.scenario if viewer.role == "organizer" else room.scenario.public(seat=seat)
+        waiting = set(room.waiting_for())
+        return Snapshot(
+            room=self.id,
+            seq=room.last_seq,
+            phase=room.phase,
+            round=room.round,
+            period=room.period,
+            deadline=room.deadline,
+            scenario=scenario,
+            seats=[
+                SeatView(
+                    id=d.id,
+                    name=d.name,
+                    weight=d.weight,
+                    veto=d.veto,
+                    seated=d.id in room.seated,
+                    done=room.phase not in ("lobby", "concluded") and d.id not in waiting,
+                )
+                for d in room.scenario.delegations
+            ],
+            packages=[
+                PackageView(
+                    package_id=p.package_id,
+                    seat=p.seat,
+                    round=p.round,
+                    package=p.package,
+                    withdrawn=p.withdrawn,
+                )
+                for p in room.packages()
+            ],
+            adopted=None if room.adopted is None else room.adopted.package_id,
+        )
+
+
+def rebuild(rows: list[StoredEvent]) -> Room:
+    """The engine state from stored events, checking that the replay matches them."""
+
+    events = [decode_event(row.data) for row in rows]
+    room = replay(events)
+    if len(room.log) != len(rows) or room.chain.hashes != [row.hash for row in rows]:
+        raise RuntimeError("stored events do not replay to the same chain")
+    return room
+
+
+def _report_failure(task: asyncio.Future[object]) -> None:
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is not None:
+        log.error("room timer failed", error=repr(exc))

@@ -1,0 +1,171 @@
+"""The OpenAPI 3.1 document of the HTTP API, built from the typed bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from protocol import PROTOCOL_VERSION
+from protocol.replies import Snapshot
+from protocol.scenario.model import Scenario
+from server.api_types import (
+    ApiError,
+    CreateEntry,
+    CreateRoom,
+    EntryCreated,
+    Health,
+    RoomCreated,
+    RoomList,
+    ScenarioList,
+    Started,
+)
+
+_REF = "#/components/schemas/{name}"
+_TYPES = [
+    ApiError,
+    CreateEntry,
+    CreateRoom,
+    EntryCreated,
+    Health,
+    RoomCreated,
+    RoomList,
+    ScenarioList,
+    Started,
+    Snapshot,
+    Scenario,
+]
+
+
+def _json(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
+
+
+def _op(
+    summary: str,
+    ok: tuple[int, str, str] | None,
+    *,
+    organizer: bool = False,
+    body: str | None = None,
+    errors: tuple[int, ...] = (),
+    params: list[str] = (),  # type: ignore[assignment]
+    content: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    if ok is not None:
+        status, description, schema = ok
+        op["responses"][str(status)] = {
+            "description": description,
+            "content": content if content is not None else _json(schema),
+        }
+    for status in errors:
+        op["responses"][str(status)] = {"description": "error", "content": _json("ApiError")}
+    if organizer:
+        op["security"] = [{"organizer": []}]
+        op["responses"].setdefault(
+            "403", {"description": "not the organizer", "content": _json("ApiError")}
+        )
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": _json(body)}
+    if params:
+        op["parameters"] = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in params
+        ]
+    return op
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document served at /api/openapi.json."""
+
+    _, components = msgspec.json.schema_components(_TYPES, ref_template=_REF)
+    text = {"text/plain": {"schema": {"type": "string"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "accord HTTP API",
+            "version": f"protocol {PROTOCOL_VERSION}",
+            "description": "Rooms, scenarios, transcripts and bot entries. "
+            "Talks themselves happen over the websocket at /ws (see docs/protocol.md).",
+        },
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "securitySchemes": {"organizer": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": {
+            "/api/rooms": {
+                "post": _op(
+                    "Open a room; returns one token per seat",
+                    (201, "the room and its seat tokens", "RoomCreated"),
+                    organizer=True,
+                    body="CreateRoom",
+                    errors=(400, 404, 422),
+                ),
+                "get": _op("List rooms", (200, "every room", "RoomList")),
+            },
+            "/api/rooms/{room}": {
+                "get": _op(
+                    "A room's public state",
+                    (200, "the room as a spectator sees it", "Snapshot"),
+                    params=["room"],
+                    errors=(404,),
+                )
+            },
+            "/api/rooms/{room}/start": {
+                "post": _op(
+                    "Start the talks with whoever is seated",
+                    (200, "started", "Started"),
+                    organizer=True,
+                    params=["room"],
+                    errors=(404, 409),
+                )
+            },
+            "/api/rooms/{room}/transcript": {
+                "get": _op(
+                    "The room's hash-chained transcript (JSON lines)",
+                    (200, "one line per event", ""),
+                    params=["room"],
+                    errors=(403, 404),
+                    content={"application/x-ndjson": {"schema": {"type": "string"}}},
+                )
+            },
+            "/api/scenarios": {
+                "get": _op("Bundled scenarios", (200, "the scenarios", "ScenarioList"))
+            },
+            "/api/scenarios/{name}": {
+                "get": _op(
+                    "A bundled scenario without its private briefs",
+                    (200, "the public scenario", "Scenario"),
+                    params=["name"],
+                    errors=(404,),
+                )
+            },
+            "/api/schema": {
+                "get": _op(
+                    "JSON Schema of every protocol message",
+                    (200, "the schema", ""),
+                    content={"application/json": {"schema": {"type": "object"}}},
+                )
+            },
+            "/api/entries": {
+                "post": _op(
+                    "Register a bot entry; returns its token",
+                    (201, "the entry and its token", "EntryCreated"),
+                    organizer=True,
+                    body="CreateEntry",
+                    errors=(400,),
+                )
+            },
+            "/api/openapi.json": {
+                "get": _op(
+                    "This document",
+                    (200, "OpenAPI 3.1", ""),
+                    content={"application/json": {"schema": {"type": "object"}}},
+                )
+            },
+            "/healthz": {"get": _op("Liveness", (200, "the server is up", "Health"))},
+            "/metrics": {
+                "get": _op("Prometheus metrics", (200, "text exposition format", ""), content=text)
+            },
+        },
+    }
