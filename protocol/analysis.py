@@ -39,7 +39,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial, reduce
-from operator import add, and_, ge, getitem
+from operator import add, and_, ge, getitem, or_
 
 import msgspec
 
@@ -67,7 +67,9 @@ Indices = tuple[int, ...]
 # Largest list of prefix sums built at once when scanning the whole space.
 _CHUNK = 1 << 17
 # Quantile buckets per seat in the skyline's bitset index.
-_BUCKETS = 32
+_BUCKETS = 128
+# Buckets per group in the two-level index of the newest frontier members.
+_GROUP = 16
 # Frontier members collected before they are frozen into a bitset block.
 _BLOCK = 64
 
@@ -160,7 +162,7 @@ class Analysis(_Struct, kw_only=True):
 # --- entry point -------------------------------------------------------------------
 
 
-def analyze(scenario: Scenario, *, sample: int = 5, max_regimes: int = 4096) -> Analysis:
+def analyze(scenario: Scenario, *, sample: int = 5, max_regimes: int = 1024) -> Analysis:
     """Analyse ``scenario`` exactly (it must carry every seat's brief).
 
     ``sample`` bounds the frontier packages listed; ``max_regimes`` bounds the
@@ -335,7 +337,7 @@ class _Block:
     """Frontier members frozen into per-seat bucket bitsets.
 
     ``ge[s][b]`` has bit ``k`` set when member ``k``'s bucket for seat ``s``
-    is at least ``b``; two trailing zeros stand for "past the last bucket".
+    is at least ``b``; a trailing zero stands for "past the last bucket".
     """
 
     __slots__ = ("members", "ge")
@@ -353,13 +355,46 @@ class _Block:
         return _Block(self.members + other.members, ge)
 
 
+class _Recent:
+    """The newest frontier members, in a two-level index cheap to update.
+
+    "Bucket >= b" is ``coarse[b // _GROUP + 1] | fine[b]``: ``coarse[g]``
+    holds the members whose bucket group is at least ``g``, ``fine[b]`` those
+    in ``b``'s group whose bucket is at least ``b``. Adding a member touches
+    a few ints per seat instead of one per bucket.
+    """
+
+    __slots__ = ("members", "coarse", "fine")
+
+    def __init__(self, seats: int) -> None:
+        self.members: list[int] = []
+        self.coarse = [[0] * (_BUCKETS // _GROUP + 2) for _ in range(seats)]
+        self.fine = [[0] * (_BUCKETS + 1) for _ in range(seats)]
+
+    def add(self, member: int, bucket: Indices) -> None:
+        bit = 1 << len(self.members)
+        self.members.append(member)
+        for coarse, fine, b in zip(self.coarse, self.fine, bucket, strict=True):
+            top = b // _GROUP + 1
+            coarse[:top] = map(bit.__or__, coarse[:top])
+            start = b - b % _GROUP
+            fine[start : b + 1] = map(bit.__or__, fine[start : b + 1])
+
+    def freeze(self) -> _Block:
+        ge = [
+            [coarse[b // _GROUP + 1] | fine[b] for b in range(_BUCKETS)] + [0]
+            for coarse, fine in zip(self.coarse, self.fine, strict=True)
+        ]
+        return _Block(self.members, ge)
+
+
 def _skyline_nd(
     points: list[tuple[Vector, Indices]], margin: float
 ) -> list[tuple[Vector, Indices]]:
     vectors = [p[0] for p in points]
     seats = len(vectors[0])
     # Per seat, quantile buckets: a higher bucket means a strictly higher
-    # utility, a higher utility never means a lower bucket.
+    # utility, and a higher utility never means a lower bucket.
     columns = []
     for s in range(seats):
         column = [v[s] for v in vectors]
@@ -367,16 +402,16 @@ def _skyline_nd(
         bounds = [ordered[(j * len(ordered)) // _BUCKETS] for j in range(1, _BUCKETS)]
         columns.append(list(map(partial(bisect_right, bounds), column)))
     buckets: list[Indices] = list(zip(*columns, strict=True))
-    above: list[Indices] = [tuple(b + 1 for b in bk) for bk in buckets]
-
-    blocks: list[_Block] = []  # sizes strictly decreasing, powers of two times _BLOCK
-    recent: list[int] = []  # members not yet in a block
-    recent_ge = [[0] * (_BUCKETS + 2) for _ in range(seats)]
-    frontier: list[int] = []
+    above: list[Indices] = list(zip(*([b + 1 for b in c] for c in columns), strict=True))
+    groups: list[Indices] = list(zip(*([b // _GROUP + 1 for b in c] for c in columns), strict=True))
+    groups_above: list[Indices] = list(
+        zip(*([(b + 1) // _GROUP + 1 for b in c] for c in columns), strict=True)
+    )
 
     def dominated_in(members: list[int], maybe: int, sure: int, vector: Vector) -> bool:
+        # ``maybe``: members in a bucket at least as high for every seat;
+        # ``sure``: members in a strictly higher bucket for every seat.
         if sure:
-            # Strictly higher bucket for every seat: strictly better everywhere.
             if margin == 0.0:
                 return True
             low = sure & -sure
@@ -389,6 +424,9 @@ def _skyline_nd(
             maybe ^= low
         return False
 
+    blocks: list[_Block] = []  # sizes strictly decreasing: _BLOCK times powers of two
+    recent = _Recent(seats)
+    frontier: list[int] = []
     for index, vector in enumerate(vectors):
         bk = buckets[index]
         bk1 = above[index]
@@ -400,29 +438,36 @@ def _skyline_nd(
             ):
                 dominated = True
                 break
-        if not dominated and recent:
-            maybe = reduce(and_, map(getitem, recent_ge, bk))
-            if maybe and dominated_in(
-                recent, maybe, reduce(and_, map(getitem, recent_ge, bk1)), vector
-            ):
-                dominated = True
+        if not dominated and recent.members:
+            maybe = reduce(
+                and_,
+                map(
+                    or_,
+                    map(getitem, recent.coarse, groups[index]),
+                    map(getitem, recent.fine, bk),
+                ),
+            )
+            if maybe:
+                sure = reduce(
+                    and_,
+                    map(
+                        or_,
+                        map(getitem, recent.coarse, groups_above[index]),
+                        map(getitem, recent.fine, bk1),
+                    ),
+                )
+                dominated = dominated_in(recent.members, maybe, sure, vector)
         if dominated:
             continue
         frontier.append(index)
-        bit = 1 << len(recent)
-        recent.append(index)
-        for s in range(seats):
-            row = recent_ge[s]
-            for b in range(bk[s] + 1):
-                row[b] |= bit
-        if len(recent) == _BLOCK:
-            block = _Block(recent, recent_ge)
+        recent.add(index, bk)
+        if len(recent.members) == _BLOCK:
+            block = recent.freeze()
             # Binary-counter merging keeps O(log n) blocks of doubling sizes.
             while blocks and len(blocks[-1].members) == len(block.members):
                 block = blocks.pop().merge(block)
             blocks.append(block)
-            recent = []
-            recent_ge = [[0] * (_BUCKETS + 2) for _ in range(seats)]
+            recent = _Recent(seats)
     return [points[k] for k in frontier]
 
 
@@ -582,31 +627,52 @@ def _implementation(scenario: Scenario, max_regimes: int) -> ImplementationRepor
         seat: impl.parties[seat].defect_gain + impl.parties[seat].comply_cost for seat in seats
     }
     regimes = []
-    count = self_enforcing = 0
-    for combination in itertools.product(*(issue.options for issue in issues)):
+    combinations = itertools.product(*(issue.options for issue in issues))
+    for combination in itertools.islice(combinations, max_regimes):
         package = {issue.id: option for issue, option in zip(issues, combination, strict=True)}
-        detection = detection_probability(scenario, package)
-        sanction = sanction_size(scenario, package)
+        detection = float(detection_probability(scenario, package))
+        sanction = float(sanction_size(scenario, package))
         expected = detection * sanction
         pays = {seat: temptation[seat] > expected for seat in seats}
-        enforcing = not any(pays.values())
-        count += 1
-        self_enforcing += enforcing
-        if len(regimes) < max_regimes:
-            regimes.append(
-                Regime(
-                    options=package,
-                    detection=detection,
-                    sanction=sanction,
-                    expected_sanction=expected,
-                    defection_pays=pays,
-                    self_enforcing=enforcing,
-                )
+        regimes.append(
+            Regime(
+                options=package,
+                detection=detection,
+                sanction=sanction,
+                expected_sanction=expected,
+                defection_pays=pays,
+                self_enforcing=not any(pays.values()),
             )
+        )
+
+    # Count every combination without enumerating them all: detection depends
+    # only on the verification issues and the sanction only on the
+    # enforcement issues. Both lists repeat the arithmetic of
+    # detection_probability and sanction_size (same order), so they are exact.
+    misses = [1.0]
+    for row in impl.detection.values():
+        misses = [miss * (1.0 - q) for miss in misses for q in row]
+    sanctions: list[float] = [0]  # type: ignore[list-item]  # like sum(): an int 0 start
+    for row in impl.sanction.values():
+        sanctions = [total + x for total in sanctions for x in row]
+    sanctions.sort()
+    worst = max(temptation.values())
+    self_enforcing = 0
+    for miss, count in Counter(misses).items():
+        detection = 1.0 - miss
+        # Expected sanction rises with the sanction: find the first that deters.
+        lo, hi = 0, len(sanctions)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if detection * sanctions[mid] >= worst:
+                hi = mid
+            else:
+                lo = mid + 1
+        self_enforcing += count * (len(sanctions) - lo)
     return ImplementationReport(
         issues=tuple(issue.id for issue in issues),
         temptation=temptation,
-        regime_count=count,
+        regime_count=len(misses) * len(sanctions),
         self_enforcing_count=self_enforcing,
         regimes=tuple(regimes),
     )

@@ -10,6 +10,7 @@ queue, and a connection whose queue overflows is closed with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING
 
@@ -207,10 +208,8 @@ class Session:
 
     async def _close(self, code: int, reason: str) -> None:
         # give queued messages (e.g. the error that explains the close) a moment to leave
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._drain(), timeout=0.5)
-        except TimeoutError:
-            pass
         await self.ws.close(code=code, message=reason.encode()[:120])
 
     async def _drain(self) -> None:

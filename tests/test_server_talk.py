@@ -95,7 +95,7 @@ async def test_six_websocket_clients_play_a_full_talk(tmp_path) -> None:
         assert status == 201, created
         room = created["room"]
         seats = {seat: Client(server.ws_url, seat) for seat in SEATS}
-        for seat, client in seats.items():
+        for client in seats.values():
             await client.connect()
         spectator = await Client(server.ws_url, "spectator").connect()
         welcome = await spectator.hello(None, room=room)
