@@ -142,6 +142,7 @@ class Session:
         self.bucket = TokenBucket(hub.settings.message_rate, hub.settings.message_burst)
         self.limited = 0
         self.closing = False
+        self._closer: asyncio.Task[None] | None = None
         self.log = log
 
     # --- Subscriber -------------------------------------------------------------------------
@@ -183,11 +184,12 @@ class Session:
             self.hub.metrics.connections.dec()
             if self.entry is not None and self.hub.entry_sessions.get(self.entry) is self:
                 del self.hub.entry_sessions[self.entry]
-            if not self.queue.full():
-                self.queue.put_nowait(None)
-            writer.cancel()
-            if not self.ws.closed:
+            if self._closer is not None:
+                # a deliberate close: let the explanation leave, with its close code
+                await asyncio.gather(self._closer, return_exceptions=True)
+            elif not self.ws.closed:
                 await self.ws.close()
+            writer.cancel()
 
     async def _writer(self) -> None:
         try:
@@ -204,7 +206,7 @@ class Session:
         if self.closing:
             return
         self.closing = True
-        asyncio.ensure_future(self._close(code, reason))
+        self._closer = asyncio.ensure_future(self._close(code, reason))
 
     async def _close(self, code: int, reason: str) -> None:
         # give queued messages (e.g. the error that explains the close) a moment to leave

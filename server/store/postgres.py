@@ -298,18 +298,56 @@ class PostgresStore:
                 self._pending = []
 
     async def _insert_group(self, group: list[_Append]) -> None:
-        """One transaction for many appends; a duplicate seq fails only its own append.
+        """Many appends in one transaction; a duplicate seq fails only its own append.
 
-        The group is inserted with ON CONFLICT DO NOTHING; an append with any row
-        not inserted conflicted, so its other rows are deleted again (in the same
-        transaction) and it gets SeqConflict.
+        The common case is one plain INSERT (a single statement is its own
+        transaction: one round trip). If it hits a duplicate, the group is
+        redone in an explicit transaction with ON CONFLICT DO NOTHING; an append
+        with any row not inserted conflicted, so its other rows are deleted again
+        before the commit and it gets SeqConflict.
         """
 
         rooms = [r.room for r in group for _ in r.seqs]
         seqs = [s for r in group for s in r.seqs]
         hashes = [h for r in group for h in r.hashes]
         datas = [d for r in group for d in r.datas]
-        async with self._connection() as conn, conn.transaction():
+        async with self._connection() as conn:
+            try:
+                await conn.execute(
+                    f"""
+                    INSERT INTO {self._events} (room, seq, hash, data)
+                    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bytea[])
+                    """,
+                    rooms,
+                    seqs,
+                    hashes,
+                    datas,
+                )
+            except asyncpg.UniqueViolationError:
+                failed = await self._insert_sorting_conflicts(
+                    conn, group, rooms, seqs, hashes, datas
+                )
+            else:
+                failed = set()
+        # Committed: settle the group.
+        for request in group:
+            if id(request) in failed:
+                _settle(request.future, _conflict(request))
+            else:
+                _settle(request.future, None)
+
+    async def _insert_sorting_conflicts(
+        self,
+        conn: asyncpg.Connection,
+        group: list[_Append],
+        rooms: list[str],
+        seqs: list[int],
+        hashes: list[str],
+        datas: list[bytes],
+    ) -> set[int]:
+        """Insert what does not conflict, all or nothing per append; the ids of those that conflicted."""
+
+        async with conn.transaction():
             rows = await conn.fetch(
                 f"""
                 INSERT INTO {self._events} (room, seq, hash, data)
@@ -341,12 +379,7 @@ class PostgresStore:
                     [k[0] for k in undo],
                     [k[1] for k in undo],
                 )
-        # Committed: settle the group.
-        for request in group:
-            if id(request) in failed:
-                _settle(request.future, _conflict(request))
-            else:
-                _settle(request.future, None)
+        return failed
 
     async def _insert_one(self, conn: asyncpg.Connection, request: _Append) -> None:
         """One append in its own statement (hence its own transaction)."""

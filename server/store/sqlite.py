@@ -302,32 +302,62 @@ class SqliteStore:
             conn.close()
 
     def _commit(self, conn: sqlite3.Connection, batch: list[_Request]) -> None:
-        """Run a batch in one transaction, one savepoint per request, then settle the futures."""
+        """Run a batch in one transaction and commit it, then settle the callers' futures."""
 
-        outcomes: list[BaseException | None] = [None] * len(batch)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            for i, request in enumerate(batch):
-                conn.execute("SAVEPOINT request")
-                try:
-                    request.op(conn)
-                except Exception as exc:
-                    outcomes[i] = exc
-                    # Undo just this request; if SQLite already rolled back the whole
-                    # transaction (disk full, I/O error) this raises and fails the batch.
-                    conn.execute("ROLLBACK TO request")
-                conn.execute("RELEASE request")
-            conn.execute("COMMIT")
+            outcomes = self._run_batch(conn, batch, savepoints=False)
+            if any(outcomes):
+                # Optimistic pass failed (a duplicate seq, say): redo it with one
+                # savepoint per request so that only the guilty requests fail.
+                outcomes = self._run_batch(conn, batch, savepoints=True)
         except Exception as exc:
             # Nothing in this transaction is durable: every request in it fails.
             if conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             outcomes = [exc] * len(batch)
+        # One wake-up per event loop rather than one per request.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], Any]]] = {}
         for request, outcome in zip(batch, outcomes, strict=True):
-            # RuntimeError: the caller's event loop is closed; nobody is waiting any more.
+            by_loop.setdefault(request.loop, []).append((request.future, outcome))
+        for loop, settlements in by_loop.items():
+            # RuntimeError: that event loop is closed; nobody is waiting any more.
             with contextlib.suppress(RuntimeError):
-                request.loop.call_soon_threadsafe(_settle, request.future, outcome)
+                loop.call_soon_threadsafe(_settle_all, settlements)
+
+    @staticmethod
+    def _run_batch(
+        conn: sqlite3.Connection, batch: list[_Request], *, savepoints: bool
+    ) -> list[Exception | None]:
+        """One transaction over the batch: committed if every request succeeded (or was undone).
+
+        Without savepoints (the common, cheaper case) the first failing request
+        rolls everything back and its outcome is returned so the caller can retry
+        with savepoints. Errors that doom the transaction itself propagate.
+        """
+
+        outcomes: list[Exception | None] = [None] * len(batch)
+        conn.execute("BEGIN IMMEDIATE")
+        for i, request in enumerate(batch):
+            if not savepoints:
+                try:
+                    request.op(conn)
+                except Exception as exc:
+                    outcomes[i] = exc
+                    conn.execute("ROLLBACK")
+                    return outcomes
+                continue
+            conn.execute("SAVEPOINT request")
+            try:
+                request.op(conn)
+            except Exception as exc:
+                outcomes[i] = exc
+                # Undo just this request; if SQLite already rolled back the whole
+                # transaction (disk full, I/O error) this raises and fails the batch.
+                conn.execute("ROLLBACK TO request")
+            conn.execute("RELEASE request")
+        conn.execute("COMMIT")
+        return outcomes
 
     def _connect(self, *, readonly: bool = False) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves; the sqlite3
@@ -433,13 +463,14 @@ class SqliteStore:
         return fn(conn)
 
 
-def _settle(future: asyncio.Future[None], outcome: BaseException | None) -> None:
-    if future.done():  # the caller was cancelled
-        return
-    if outcome is None:
-        future.set_result(None)
-    else:
-        future.set_exception(outcome)
+def _settle_all(settlements: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:
+    for future, outcome in settlements:
+        if future.done():  # the caller was cancelled
+            continue
+        if outcome is None:
+            future.set_result(None)
+        else:
+            future.set_exception(outcome)
 
 
 def _room(row: tuple[Any, ...]) -> RoomRecord:
