@@ -32,7 +32,7 @@ def free_port() -> int:
 class RunningServer:
     """An in-process server on a real port; ``async with`` starts and stops it."""
 
-    def __init__(self, db: Path | str, **overrides: Any) -> None:
+    def __init__(self, db: Path | str, *, store: Any = None, **overrides: Any) -> None:
         self.port = free_port()
         self.settings = Settings(
             host="127.0.0.1",
@@ -41,7 +41,7 @@ class RunningServer:
             organizer_token=ORGANIZER,
             **overrides,
         )
-        self.app = build_app(self.settings)
+        self.app = build_app(self.settings, store)
         self.runner = web.AppRunner(self.app, shutdown_timeout=2.0)
         self.http: aiohttp.ClientSession | None = None
 

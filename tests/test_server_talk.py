@@ -87,8 +87,8 @@ def _fields(command: Any) -> dict[str, Any]:
     return {f: getattr(command, f) for f in command.__struct_fields__}
 
 
-async def test_six_websocket_clients_play_a_full_talk(tmp_path) -> None:
-    async with RunningServer(tmp_path / "accord.db") as server:
+async def test_six_websocket_clients_play_a_full_talk(backend: dict[str, Any]) -> None:
+    async with RunningServer(**backend) as server:
         status, created = await api(
             server.url, "POST", "/api/rooms", body={"scenario": six_seat_scenario(), "seed": 11}
         )
