@@ -39,6 +39,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial, reduce
+from itertools import accumulate
 from operator import add, and_, ge, getitem, or_
 
 import msgspec
@@ -67,9 +68,7 @@ Indices = tuple[int, ...]
 # Largest list of prefix sums built at once when scanning the whole space.
 _CHUNK = 1 << 17
 # Quantile buckets per seat in the skyline's bitset index.
-_BUCKETS = 128
-# Buckets per group in the two-level index of the newest frontier members.
-_GROUP = 16
+_BUCKETS = 128  # at most 128: _Recent packs a bucket into 7 bits
 # Frontier members collected before they are frozen into a bitset block.
 _BLOCK = 64
 
@@ -356,36 +355,74 @@ class _Block:
 
 
 class _Recent:
-    """The newest frontier members, in a two-level index cheap to update.
+    """The newest frontier members, packed for SIMD-within-a-register tests.
 
-    "Bucket >= b" is ``coarse[b // _GROUP + 1] | fine[b]``: ``coarse[g]``
-    holds the members whose bucket group is at least ``g``, ``fine[b]`` those
-    in ``b``'s group whose bucket is at least ``b``. Adding a member touches
-    a few ints per seat instead of one per bucket.
+    Member ``k``'s buckets fill slot ``k`` of one int, seat ``s``'s bucket in
+    the slot's 8-bit field ``s`` (7 value bits under a guard bit), so one
+    subtraction compares a candidate's buckets with every member's at once,
+    and adding a member is a single OR.
     """
 
-    __slots__ = ("members", "coarse", "fine")
+    __slots__ = ("members", "buckets", "packed", "_swar")
 
-    def __init__(self, seats: int) -> None:
+    def __init__(self, swar: _Swar) -> None:
         self.members: list[int] = []
-        self.coarse = [[0] * (_BUCKETS // _GROUP + 2) for _ in range(seats)]
-        self.fine = [[0] * (_BUCKETS + 1) for _ in range(seats)]
+        self.buckets: list[Indices] = []
+        self.packed = 0
+        self._swar = swar
 
-    def add(self, member: int, bucket: Indices) -> None:
-        bit = 1 << len(self.members)
+    def add(self, member: int, bucket: Indices, packed: int) -> None:
+        self.packed |= packed << (self._swar.slot * len(self.members))
         self.members.append(member)
-        for coarse, fine, b in zip(self.coarse, self.fine, bucket, strict=True):
-            top = b // _GROUP + 1
-            coarse[:top] = map(bit.__or__, coarse[:top])
-            start = b - b % _GROUP
-            fine[start : b + 1] = map(bit.__or__, fine[start : b + 1])
+        self.buckets.append(bucket)
+
+    def maybe(self, packed: int) -> Iterator[int]:
+        """Members whose bucket is at least the candidate's for every seat."""
+
+        swar = self._swar
+        n = len(self.members)
+        guard = swar.guard[n]
+        # Per field (member + 128) - candidate >= 128 iff member >= candidate:
+        # the guard bit survives exactly where the member is at least as good.
+        failed = (((self.packed | guard) - packed * swar.repeat[n]) & guard) ^ guard
+        # Multiplying sums each slot's failure flags into its top field.
+        counts = ((failed >> 7) * swar.spread >> swar.top) & swar.low[n]
+        good = ((counts + swar.sevens[n]) & swar.flags[n]) ^ swar.flags[n]
+        slot = swar.slot
+        while good:
+            low = good & -good
+            yield self.members[(low.bit_length() - 1) // slot]
+            good ^= low
 
     def freeze(self) -> _Block:
-        ge = [
-            [coarse[b // _GROUP + 1] | fine[b] for b in range(_BUCKETS)] + [0]
-            for coarse, fine in zip(self.coarse, self.fine, strict=True)
-        ]
+        ge = []
+        for s in range(self._swar.seats):
+            exact = [0] * _BUCKETS
+            for k, bucket in enumerate(self.buckets):
+                exact[bucket[s]] |= 1 << k
+            cumulative = list(accumulate(reversed(exact), or_))
+            cumulative.reverse()
+            cumulative.append(0)
+            ge.append(cumulative)
         return _Block(self.members, ge)
+
+
+class _Swar:
+    """Constants of :class:`_Recent`'s packed layout for ``seats`` seats."""
+
+    def __init__(self, seats: int) -> None:
+        self.seats = seats
+        self.slot = 8 * seats
+        field_guards = sum(0x80 << (8 * s) for s in range(seats))
+        self.spread = sum(1 << (8 * s) for s in range(seats))
+        self.top = 8 * (seats - 1)
+        self.repeat = [0]
+        for n in range(_BLOCK):
+            self.repeat.append(self.repeat[-1] | 1 << (self.slot * n))
+        self.guard = [field_guards * r for r in self.repeat]
+        self.low = [0xFF * r for r in self.repeat]
+        self.sevens = [0x7F * r for r in self.repeat]
+        self.flags = [0x80 * r for r in self.repeat]
 
 
 def _skyline_nd(
@@ -396,17 +433,18 @@ def _skyline_nd(
     # Per seat, quantile buckets: a higher bucket means a strictly higher
     # utility, and a higher utility never means a lower bucket.
     columns = []
-    for s in range(seats):
-        column = [v[s] for v in vectors]
-        ordered = sorted(column)
+    for column in zip(*vectors, strict=True):
+        # Any bounds give exact answers; a strided sample's quantiles balance
+        # the buckets well enough and sort far fewer numbers.
+        ordered = sorted(column[:: max(1, len(column) // (64 * _BUCKETS))])
         bounds = [ordered[(j * len(ordered)) // _BUCKETS] for j in range(1, _BUCKETS)]
         columns.append(list(map(partial(bisect_right, bounds), column)))
     buckets: list[Indices] = list(zip(*columns, strict=True))
     above: list[Indices] = list(zip(*([b + 1 for b in c] for c in columns), strict=True))
-    groups: list[Indices] = list(zip(*([b // _GROUP + 1 for b in c] for c in columns), strict=True))
-    groups_above: list[Indices] = list(
-        zip(*([(b + 1) // _GROUP + 1 for b in c] for c in columns), strict=True)
-    )
+    swar = _Swar(seats)
+    packs = [0] * len(vectors)
+    for s, column in enumerate(columns):
+        packs = list(map(add, packs, [b << (8 * s) for b in column]))
 
     def dominated_in(members: list[int], maybe: int, sure: int, vector: Vector) -> bool:
         # ``maybe``: members in a bucket at least as high for every seat;
@@ -425,7 +463,7 @@ def _skyline_nd(
         return False
 
     blocks: list[_Block] = []  # sizes strictly decreasing: _BLOCK times powers of two
-    recent = _Recent(seats)
+    recent = _Recent(swar)
     frontier: list[int] = []
     for index, vector in enumerate(vectors):
         bk = buckets[index]
@@ -438,36 +476,25 @@ def _skyline_nd(
             ):
                 dominated = True
                 break
-        if not dominated and recent.members:
-            maybe = reduce(
-                and_,
-                map(
-                    or_,
-                    map(getitem, recent.coarse, groups[index]),
-                    map(getitem, recent.fine, bk),
-                ),
-            )
-            if maybe:
-                sure = reduce(
-                    and_,
-                    map(
-                        or_,
-                        map(getitem, recent.coarse, groups_above[index]),
-                        map(getitem, recent.fine, bk1),
-                    ),
-                )
-                dominated = dominated_in(recent.members, maybe, sure, vector)
         if dominated:
             continue
+        packed = packs[index]
+        if recent.members:
+            for member in recent.maybe(packed):
+                if _dominates(vectors[member], vector, margin):
+                    dominated = True
+                    break
+            if dominated:
+                continue
         frontier.append(index)
-        recent.add(index, bk)
+        recent.add(index, bk, packed)
         if len(recent.members) == _BLOCK:
             block = recent.freeze()
             # Binary-counter merging keeps O(log n) blocks of doubling sizes.
             while blocks and len(blocks[-1].members) == len(block.members):
                 block = blocks.pop().merge(block)
             blocks.append(block)
-            recent = _Recent(seats)
+            recent = _Recent(swar)
     return [points[k] for k in frontier]
 
 

@@ -52,6 +52,36 @@ class FrameTooLarge(ProtocolError):
     code = "frame_too_large"
 
 
+class HelloRequired(ProtocolError):
+    """The first frame of a connection must be ``hello``."""
+
+    code = "hello_required"
+
+
+class AlreadyWelcomed(ProtocolError):
+    """``hello`` was already accepted on this connection."""
+
+    code = "already_welcomed"
+
+
+class RoomRequired(ProtocolError):
+    """This connection sits in several rooms (or none): name the ``room``."""
+
+    code = "room_required"
+
+
+class RateLimited(ProtocolError):
+    """Too many messages; this one was dropped."""
+
+    code = "rate_limited"
+
+
+class InvalidRequest(ProtocolError):
+    """An HTTP request body that is not valid JSON of the expected shape."""
+
+    code = "invalid_request"
+
+
 class UnsupportedVersion(ProtocolError):
     """The `hello` names a protocol version this server does not speak."""
 
@@ -245,6 +275,36 @@ class BadToken(AccessError):
     """The token is unknown or does not fit this room."""
 
     code = "bad_token"
+
+
+class UnknownRoom(AccessError):
+    """No such room, or not one this connection is in."""
+
+    code = "unknown_room"
+
+
+class NotFound(AccessError):
+    """No such resource."""
+
+    code = "not_found"
+
+
+class SeatInUse(AccessError):
+    """Another live connection holds this seat."""
+
+    code = "seat_in_use"
+
+
+class TooManyRooms(AccessError):
+    """The bot entry already sits in as many rooms as allowed."""
+
+    code = "too_many_rooms"
+
+
+class InternalError(AccordError):
+    """The server could not complete the command; nothing was applied."""
+
+    code = "internal_error"
 
 
 class NotAllowed(AccessError):

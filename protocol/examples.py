@@ -84,10 +84,10 @@ _T = 1764100000.0
 CLIENT_EXAMPLES: dict[str, object] = {
     "hello": Hello(version=PROTOCOL_VERSION, token="seat-token-from-the-organizer", last_seq=0),
     "propose": Propose(package=_PACKAGE, ref="t1"),
-    "withdraw": Withdraw(package_id="P1", ref="t2"),
+    "withdraw": Withdraw(package_id="R1-north-1", ref="t2"),
     "pass": Pass(ref="t3"),
-    "vote": CastVote(package_id="P1", vote="yes", ref="v1"),
-    "veto": CastVeto(package_id="P2", ref="v2"),
+    "vote": CastVote(package_id="R1-north-1", vote="yes", ref="v1"),
+    "veto": CastVeto(package_id="R1-south-1", ref="v2"),
     "statement": Say(text="We can live with on-site inspections.", to=["south"], ref="s1"),
     "action": Act(choice="comply", ref="a1"),
     "challenge": Challenge(target="south", ref="c1"),
@@ -109,16 +109,24 @@ SERVER_EXAMPLES: dict[str, object] = {
     ),
     "deadline_passed": DeadlinePassed(room=_ROOM, seq=30, at=_T + 63, phase="tabling", round=1),
     "proposal_tabled": ProposalTabled(
-        room=_ROOM, seq=7, at=_T + 5, seat="north", round=1, package_id="P1", package=_PACKAGE
+        room=_ROOM,
+        seq=7,
+        at=_T + 5,
+        seat="north",
+        round=1,
+        package_id="R1-north-1",
+        package=_PACKAGE,
     ),
     "proposal_withdrawn": ProposalWithdrawn(
-        room=_ROOM, seq=8, at=_T + 6, seat="north", round=1, package_id="P1"
+        room=_ROOM, seq=8, at=_T + 6, seat="north", round=1, package_id="R1-north-1"
     ),
     "passed": Passed(room=_ROOM, seq=9, at=_T + 7, seat="east", phase="tabling"),
     "vote_cast": VoteCast(
-        room=_ROOM, seq=12, at=_T + 9, seat="south", round=1, package_id="P1", vote=None
+        room=_ROOM, seq=12, at=_T + 9, seat="south", round=1, package_id="R1-north-1", vote=None
     ),
-    "veto_cast": VetoCast(room=_ROOM, seq=13, at=_T + 9, seat="north", round=1, package_id="P2"),
+    "veto_cast": VetoCast(
+        room=_ROOM, seq=13, at=_T + 9, seat="north", round=1, package_id="R1-south-1"
+    ),
     "timeout": Timeout(
         room=_ROOM,
         seq=14,
@@ -127,7 +135,7 @@ SERVER_EXAMPLES: dict[str, object] = {
         phase="ballot",
         round=1,
         default="abstain",
-        package_ids=["P1"],
+        package_ids=["R1-north-1"],
     ),
     "ballot_result": BallotResult(
         room=_ROOM,
@@ -137,7 +145,7 @@ SERVER_EXAMPLES: dict[str, object] = {
         secret=False,
         results=[
             PackageResult(
-                package_id="P1",
+                package_id="R1-north-1",
                 seat="north",
                 tally=_TALLY,
                 passed=True,
@@ -150,7 +158,7 @@ SERVER_EXAMPLES: dict[str, object] = {
         seq=16,
         at=_T + 70,
         round=1,
-        package_id="P1",
+        package_id="R1-north-1",
         seat="north",
         package=_PACKAGE,
         yes_weight=3.0,
@@ -182,7 +190,7 @@ SERVER_EXAMPLES: dict[str, object] = {
         seq=40,
         at=_T + 200,
         outcome="agreement",
-        package_id="P1",
+        package_id="R1-north-1",
         package=_PACKAGE,
         rounds=1,
         scores=[
@@ -212,7 +220,7 @@ SERVER_EXAMPLES: dict[str, object] = {
             SeatView(id="south", name="South", weight=1.0, veto=False, seated=True),
             SeatView(id="east", name="East", weight=1.0, veto=False, seated=False),
         ],
-        packages=[PackageView(package_id="P1", seat="north", round=1, package=_PACKAGE)],
+        packages=[PackageView(package_id="R1-north-1", seat="north", round=1, package=_PACKAGE)],
     ),
     "ack": Ack(ref="t1", room=_ROOM, seq=7),
     "pong": Pong(ref="k1", time=_T + 12),

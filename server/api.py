@@ -10,7 +10,14 @@ from aiohttp import web
 from protocol.codec import canonical
 from protocol.contract import json_schema
 from protocol.engine.visibility import SPECTATOR
-from protocol.errors import AccessError, AccordError, RuleViolation, UnknownScenario
+from protocol.errors import (
+    AccessError,
+    AccordError,
+    InvalidRequest,
+    NotFound,
+    RuleViolation,
+    UnknownScenario,
+)
 from protocol.scenario import bundled_names, load_scenario, scenario_from_dict
 from server.api_types import (
     ApiError,
@@ -39,14 +46,6 @@ _STATUS = {
     "invalid_scenario": 422,
     "invalid_request": 400,
 }
-
-
-class NotFound(AccordError):
-    code = "not_found"
-
-
-class InvalidRequest(AccordError):
-    code = "invalid_request"
 
 
 def json_response(body: Any, *, status: int = 200) -> web.Response:

@@ -21,7 +21,7 @@ from protocol.commands import SeatCommand
 from protocol.engine.room import Room
 from protocol.engine.transcript import replay
 from protocol.engine.visibility import Viewer, visible
-from protocol.errors import AccordError
+from protocol.errors import InternalError
 from protocol.events import Event
 from protocol.replies import PackageView, SeatView, Snapshot
 from server.store.base import RoomRecord, RoomStatus, Store, StoredEvent
@@ -37,12 +37,6 @@ class Subscriber(Protocol):
 
     def deliver(self, data: bytes) -> None:
         """Queue one encoded message; must not block (slow consumers are dropped)."""
-
-
-class StoreFailure(AccordError):
-    """The event could not be written; the room was restored from the store."""
-
-    code = "internal_error"
 
 
 def status_of(room: Room) -> RoomStatus:
@@ -128,7 +122,7 @@ class LiveRoom:
             except Exception as exc:
                 log.error("event write failed", room=self.id, error=repr(exc))
                 await self._restore()
-                raise StoreFailure("the server could not record this; please retry") from exc
+                raise InternalError("the server could not record this; please retry") from exc
             if self._on_write is not None:
                 self._on_write(time.perf_counter() - started)
             self.durable_seq = events[-1].seq

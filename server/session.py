@@ -36,12 +36,18 @@ from protocol.commands import (
 )
 from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
 from protocol.errors import (
-    AccessError,
     AccordError,
+    AlreadyWelcomed,
     BadToken,
+    HelloRequired,
     NotAllowed,
     NotSeated,
     ProtocolError,
+    RateLimited,
+    RoomRequired,
+    SeatInUse,
+    TooManyRooms,
+    UnknownRoom,
     UnsupportedVersion,
 )
 from protocol.replies import Ack as AckReply
@@ -65,48 +71,6 @@ CLOSE_FLOOD = int(WSCloseCode.POLICY_VIOLATION)
 """Too many messages, past the rate limit (1008)."""
 
 SEAT_COMMANDS = (Propose, Withdraw, Pass, CastVote, CastVeto, Say, Act, Challenge)
-
-
-class HelloRequired(ProtocolError):
-    """The first frame of a connection must be ``hello``."""
-
-    code = "hello_required"
-
-
-class AlreadyWelcomed(ProtocolError):
-    """``hello`` was already accepted on this connection."""
-
-    code = "already_welcomed"
-
-
-class RoomRequired(ProtocolError):
-    """This connection sits in several rooms (or none): name the ``room``."""
-
-    code = "room_required"
-
-
-class UnknownRoom(AccessError):
-    """No such room, or not one this connection is in."""
-
-    code = "unknown_room"
-
-
-class SeatInUse(AccessError):
-    """Another live connection holds this seat."""
-
-    code = "seat_in_use"
-
-
-class TooManyRooms(AccessError):
-    """The bot entry already sits in as many rooms as allowed."""
-
-    code = "too_many_rooms"
-
-
-class RateLimited(ProtocolError):
-    """Too many messages; this one was dropped."""
-
-    code = "rate_limited"
 
 
 class TokenBucket:

@@ -52,11 +52,11 @@ def in_tabling() -> Room:
 def in_ballot() -> Room:
     room = in_tabling()
     room.handle("c", Propose(package=PKG_B), now=1.0)
-    room.handle("b", Withdraw(package_id="P1"), now=1.0)
+    room.handle("b", Withdraw(package_id="R1-b-1"), now=1.0)
     room.handle("p", Pass(), now=1.0)
     room.handle("b", Propose(package=PKG_A), now=1.0)
     assert room.phase == "ballot"
-    room.handle("b", CastVote(package_id="P2", vote="yes"), now=2.0)
+    room.handle("b", CastVote(package_id="R1-c-1", vote="yes"), now=2.0)
     return room
 
 
@@ -65,7 +65,7 @@ def in_action() -> Room:
     room.handle("c", Pass(), now=1.0)
     room.handle("p", Pass(), now=1.0)
     for seat in "pbc":
-        room.handle(seat, CastVote(package_id="P1", vote="yes"), now=2.0)
+        room.handle(seat, CastVote(package_id="R1-b-1", vote="yes"), now=2.0)
     assert room.phase == "action"
     room.handle("p", Act(choice="comply"), now=3.0)
     return room
@@ -89,7 +89,7 @@ def concluded() -> Room:
 
 
 CASES: list[tuple[str, object, str, SeatCommand, str]] = [
-    ("vote in tabling", in_tabling, "b", CastVote(package_id="P1", vote="yes"), "wrong_phase"),
+    ("vote in tabling", in_tabling, "b", CastVote(package_id="R1-b-1", vote="yes"), "wrong_phase"),
     ("act in tabling", in_tabling, "b", Act(choice="defect"), "wrong_phase"),
     ("challenge in ballot", in_ballot, "b", Challenge(target="c"), "wrong_phase"),
     ("table in ballot", in_ballot, "c", Propose(package=PKG_A), "wrong_phase"),
@@ -97,7 +97,7 @@ CASES: list[tuple[str, object, str, SeatCommand, str]] = [
         "withdraw another seat's package",
         in_tabling,
         "c",
-        Withdraw(package_id="P1"),
+        Withdraw(package_id="R1-b-1"),
         "not_your_package",
     ),
     ("withdraw unknown package", in_tabling, "b", Withdraw(package_id="P99"), "unknown_package"),
@@ -134,11 +134,11 @@ CASES: list[tuple[str, object, str, SeatCommand, str]] = [
         "vote on withdrawn package",
         in_ballot,
         "c",
-        CastVote(package_id="P1", vote="yes"),
+        CastVote(package_id="R1-b-1", vote="yes"),
         "package_withdrawn",
     ),
-    ("vote twice", in_ballot, "b", CastVote(package_id="P2", vote="no"), "already_voted"),
-    ("veto by a non-holder", in_ballot, "c", CastVeto(package_id="P2"), "not_veto_holder"),
+    ("vote twice", in_ballot, "b", CastVote(package_id="R1-c-1", vote="no"), "already_voted"),
+    ("veto by a non-holder", in_ballot, "c", CastVeto(package_id="R1-c-1"), "not_veto_holder"),
     ("act for another seat", in_tabling, "b", Propose(package=PKG_B, seat="c"), "not_your_seat"),
     ("act twice in a period", in_action, "p", Act(choice="defect"), "already_acted"),
     ("challenge oneself", in_verification, "b", Challenge(target="b"), "self_challenge"),
@@ -192,7 +192,7 @@ def test_vetoes_disabled() -> None:
     room.handle("p", Pass(), now=1.0)
     before = fingerprint(room)
     with pytest.raises(RuleViolation) as caught:
-        room.handle("p", CastVeto(package_id="P1"), now=2.0)
+        room.handle("p", CastVeto(package_id="R1-b-1"), now=2.0)
     assert caught.value.code == "vetoes_disabled"
     assert fingerprint(room) == before
 

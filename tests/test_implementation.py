@@ -53,7 +53,7 @@ def implement(
     if room.phase == "tabling":
         room.handle(first, Pass(), now=1.0)
     for seat in s.seats:
-        room.handle(seat, CastVote(package_id="P1", vote="yes"), now=2.0)
+        room.handle(seat, CastVote(package_id=f"R1-{first}-1", vote="yes"), now=2.0)
     assert room.adopted is not None, "the acclaimed package must be adopted"
     inspector = next(x for x in s.seats if x != subject)
     now = 3.0
@@ -139,7 +139,7 @@ def adopted_room(seed: int = 1) -> Room:
     room.handle("b", Pass(), now=1.0)
     room.handle("c", Pass(), now=1.0)
     for seat in "abc":
-        room.handle(seat, CastVote(package_id="P1", vote="yes"), now=2.0)
+        room.handle(seat, CastVote(package_id="R1-a-1", vote="yes"), now=2.0)
     assert room.phase == "action"
     return room
 

@@ -293,7 +293,7 @@ async def test_ballot_votes_arrive_in_order_and_are_all_stored(tmp_path) -> None
                 await c.send(Pass(ref=f"pass-{seat}"))
         await clients["s1"].wait_for(lambda m: isinstance(m, PhaseStarted) and m.phase == "ballot")
         await asyncio.gather(
-            *(c.send(CastVote(package_id="P1", vote="yes", ref="v")) for c in clients.values())
+            *(c.send(CastVote(package_id="R1-s1-1", vote="yes", ref="v")) for c in clients.values())
         )
         for c in clients.values():
             await c.wait_for(lambda m: isinstance(m, Ack) and m.ref == "v")

@@ -101,7 +101,9 @@ async def test_kill_9_mid_talk_then_restart_resume_and_verify(tmp_path) -> None:
             assert isinstance(await act(resumed[seat], Pass()), Ack)
         await resumed["s1"].wait_for(lambda m: isinstance(m, PhaseStarted) and m.phase == "ballot")
         for seat in SEATS:
-            assert isinstance(await act(resumed[seat], CastVote(package_id="P1", vote="yes")), Ack)
+            assert isinstance(
+                await act(resumed[seat], CastVote(package_id="R1-s1-1", vote="yes")), Ack
+            )
         for period in (1, 2):
             await resumed["s1"].wait_for(
                 lambda m, p=period: (

@@ -116,9 +116,11 @@ async def test_six_websocket_clients_play_a_full_talk(backend: dict[str, Any]) -
         for seat in SEATS[1:]:
             assert isinstance(await act(seats[seat], Pass()), Ack)
         await seats["s1"].wait_for(lambda m: isinstance(m, PhaseStarted) and m.phase == "ballot")
-        assert isinstance(await act(seats["s6"], CastVeto(package_id="P1")), Ack)
+        assert isinstance(await act(seats["s6"], CastVeto(package_id="R1-s1-1")), Ack)
         for seat in SEATS[:5]:
-            assert isinstance(await act(seats[seat], CastVote(package_id="P1", vote="yes")), Ack)
+            assert isinstance(
+                await act(seats[seat], CastVote(package_id="R1-s1-1", vote="yes")), Ack
+            )
         result = await spectator.wait_for(lambda m: isinstance(m, BallotResult))
         assert result.secret and result.results[0].votes is None
         assert result.results[0].vetoed_by == ["s6"] and not result.results[0].passed
@@ -134,7 +136,9 @@ async def test_six_websocket_clients_play_a_full_talk(backend: dict[str, Any]) -
             lambda m: isinstance(m, PhaseStarted) and m.phase == "ballot" and m.round == 2
         )
         for seat in SEATS:
-            assert isinstance(await act(seats[seat], CastVote(package_id="P2", vote="yes")), Ack)
+            assert isinstance(
+                await act(seats[seat], CastVote(package_id="R2-s2-1", vote="yes")), Ack
+            )
         adopted = await spectator.wait_for(lambda m: isinstance(m, PackageAdopted))
         assert adopted.package == second and adopted.detection == 1.0
 

@@ -6,8 +6,9 @@ seat commands (:meth:`Room.handle`), organizer inputs (:meth:`Room.join`,
 current time; each call returns the events it produced, already appended to
 the hash-chained log. A rejected command raises a
 :class:`~protocol.errors.RuleViolation` and changes nothing. Randomness (the
-outcome of inspections) comes only from a ``random.Random`` seeded with the
-room's seed, so the same scenario, seed and inputs give the same events.
+outcome of inspections) comes only from ``random.Random`` generators seeded
+from the room's seed, so the same scenario, seed and inputs give the same
+events.
 """
 
 from __future__ import annotations
@@ -126,7 +127,6 @@ class Room:
         self.scenario = scenario
         self.room_id = room_id
         self.seed = seed
-        self._rng = random.Random(seed)
         self.seats: tuple[str, ...] = scenario.seats
         self._weights = {d.id: d.weight for d in scenario.delegations}
         self._veto = {d.id for d in scenario.delegations if d.veto}
@@ -142,7 +142,6 @@ class Room:
         self._round = _Round()
         self._period = _Period()
         self._done_seats: set[str] = set()
-        self._next_package = 1
         self.adopted: PackageAdopted | None = None
         self._detection = 0.0
         self._sanction = 0.0
@@ -310,8 +309,10 @@ class Room:
             raise TablingLimit(f"at most {limit} package(s) per seat per round")
         self._check_package(command.package)
         package = {i.id: command.package[i.id] for i in self.scenario.issues}
-        package_id = f"P{self._next_package}"
-        self._next_package += 1
+        # ids name round, seat and the seat's count, so they do not depend on
+        # the order in which seats' commands arrive
+        count = 1 + sum(1 for p in self._round.packages.values() if p.seat == seat)
+        package_id = f"R{self.round}-{seat}-{count}"
         self._round.packages[package_id] = Tabled(
             package_id, seat, self.round, package, order=len(self._round.packages)
         )
@@ -516,9 +517,11 @@ class Room:
         if used >= impl.challenge_quota:
             raise ChallengeQuota(f"at most {impl.challenge_quota} challenge(s) per period")
         self._period.challenges[seat] = used + 1
-        # One draw per challenge whatever the target did, so the stream of
-        # draws does not depend on hidden actions.
-        draw = self._rng.random()
+        # Each challenge draws from its own generator, seeded by the room seed,
+        # the period, challenger, target and count: the outcome does not depend
+        # on hidden actions or on the order in which challenges arrive.
+        key = f"{self.seed}/{self.period}/{seat}/{target}/{used + 1}"
+        draw = random.Random(key).random()
         detected = self._period.actions.get(target) == "defect" and draw < self._detection
         if detected:
             self._period.detected.add(target)

@@ -1,15 +1,16 @@
 """The store for several servers or big deployments: PostgreSQL through an asyncpg pool.
 
-Behaves exactly like :class:`~server.store.sqlite.SqliteStore`. The events of
-one ``append`` go in with one ``INSERT ... SELECT unnest(...)`` statement, so
-they are stored all or none; a unique violation on (room, seq) becomes
-:class:`~server.store.base.SeqConflict`. PostgreSQL only acknowledges a commit
+Behaves exactly like :class:`~server.store.sqlite.SqliteStore`. Events go in
+with one ``INSERT ... SELECT unnest(...)`` statement (a single statement is its
+own transaction: all or none, one round trip); a unique violation on
+(room, seq) becomes :class:`~server.store.base.SeqConflict`. PostgreSQL only acknowledges a commit
 once its WAL record is flushed (with the default ``synchronous_commit = on``),
 and it already shares one flush among backends committing at the same moment.
 
 Appends that arrive while another is in flight are grouped: one task drains
-them into one transaction (see :meth:`PostgresStore._flush`), so 200 rooms
-appending at once cost a handful of commits instead of 200.
+them into one statement (see :meth:`PostgresStore._flush`), so 200 rooms
+appending at once cost a handful of commits instead of 200. A duplicate in a
+group is sorted out in an explicit transaction so it fails only its own append.
 
 ``schema`` isolates one store from another in the same database (tests use a
 fresh schema each and :meth:`PostgresStore.drop` it afterwards).

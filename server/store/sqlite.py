@@ -306,7 +306,7 @@ class SqliteStore:
 
         try:
             outcomes = self._run_batch(conn, batch, savepoints=False)
-            if any(outcomes):
+            if any(outcome is not None for outcome in outcomes):
                 # Optimistic pass failed (a duplicate seq, say): redo it with one
                 # savepoint per request so that only the guilty requests fail.
                 outcomes = self._run_batch(conn, batch, savepoints=True)

@@ -1,0 +1,784 @@
+"""Server load: accord over real websockets against a bare aiohttp broadcast server.
+
+One client process (asyncio, uvloop when available) drives R rooms at once, each
+with 6 minimal reactive bots written with the ``websockets`` library, against
+the accord server started as a subprocess on a temporary SQLite file. Each room
+plays talks back to back on a small 6-seat scenario (3 rounds at most, 2
+implementation periods): s1 tables a package and the others pass, everyone votes
+yes, everyone complies except s4 who defects now and then, s1 challenges s4 and
+the others pass, until ``talks_concluded``. Then the bots hang up and the room's
+slot takes the next pre-created room.
+
+Measured, per room count R:
+
+- frames delivered to the bots per second (every frame a bot receives: welcome,
+  events, acks) and talks per second, over the window in which the bots play
+  (rooms are created through the HTTP API before the window and timed apart);
+- latency from each seat's ``vote`` leaving the bot to the ``ballot_result``
+  reaching that same bot, p50/p99 over every vote;
+- the server's peak RSS (``VmHWM``) and its CPU share, and the client's CPU
+  share (a saturated client inflates latencies and caps both rates);
+- the same R x 6 connection layout against a bare aiohttp broadcast server (this
+  script started again with ``--serve-bare``): each bot says hello and gets a
+  ~200-byte welcome, then in each of 6 "phases" (as many as a talk has) every
+  bot sends one ~200-byte message that the server relays to the room's 6
+  connections; a bot sends its next one once it has the 6 of the phase.
+  Its frames per second is the reference the accord rate is compared with.
+
+Then, on a fresh server, the memory of idle seat connections: rooms are created,
+RSS is read, N seat connections say hello (5 seats of each 6-seat room, so the
+rooms stay in the lobby) and sit idle, RSS is read again; the difference over N
+is the memory per idle seat connection. The bare server gets the same for
+reference.
+
+Targets: accord >= 60 % of the bare broadcast rate; vote -> ballot_result p99
+< 50 ms at 200 rooms; < 40 KiB of server memory per idle seat connection.
+
+Every loop is bounded in count and time, and everything runs on 127.0.0.1.
+
+Run: ``.venv/bin/python bench/server_load.py [--rooms 50,200] [--talks-per-room 3]
+[--duration 30] [--idle 1000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import platform
+import random
+import resource
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import msgspec
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+REPO = Path(__file__).resolve().parents[1]
+SEATS = ["s1", "s2", "s3", "s4", "s5", "s6"]
+PHASES_PER_TALK = 6  # tabling, ballot, (action, verification) x 2
+TALK_TIMEOUT = 90.0  # a talk that takes longer than this is abandoned and counted as failed
+CONNECT_CONCURRENCY = 100  # websocket handshakes in flight at once (listen backlog is 128)
+MESSAGE_BYTES = 200
+
+
+# --- the scenario ------------------------------------------------------------------------
+
+
+def bench_scenario() -> dict[str, Any]:
+    """A 6-seat consensus scenario: 3 rounds at most, 2 implementation periods."""
+
+    issues = [
+        {"id": "cut", "title": "Cut", "options": ["low", "mid", "high"]},
+        {"id": "checks", "title": "Checks", "kind": "verification", "options": ["none", "full"]},
+        {"id": "fines", "title": "Fines", "kind": "enforcement", "options": ["none", "heavy"]},
+    ]
+    delegations = [
+        {
+            "id": seat,
+            "name": f"Seat {n + 1}",
+            "weight": 1 + n % 3,
+            "veto": seat == "s6",
+            "brief": {
+                "weights": {"cut": 0.5, "checks": 0.25, "fines": 0.25},
+                "values": {
+                    "cut": [0.1 * n, 0.5, 1 - 0.1 * n],
+                    "checks": [0.3, 0.7],
+                    "fines": [0.6, 0.4],
+                },
+                "reservation": 0.2,
+            },
+        }
+        for n, seat in enumerate(SEATS)
+    ]
+    return {
+        "id": "bench-six",
+        "title": "Six seats (load bench)",
+        "issues": issues,
+        "delegations": delegations,
+        "rules": {"decision": "consensus", "ballot": "secret", "max_rounds": 3},
+        "implementation": {
+            "periods": 2,
+            "inspection_cost": 0.01,
+            "challenge_quota": 1,
+            "detection": {"checks": [0.0, 1.0]},
+            "sanction": {"fines": [0.0, 0.3]},
+            "parties": {s: {"comply_cost": 0.05, "defect_gain": 0.1, "harm": 0.02} for s in SEATS},
+        },
+    }
+
+
+# --- server processes ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _kib(status: str, key: str) -> int:
+    for line in status.splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+class ServerProcess:
+    """A server subprocess on 127.0.0.1: its memory and CPU time from /proc."""
+
+    def __init__(self, name: str, argv: list[str], port: int, log: Path, env: dict[str, str]):
+        self.name = name
+        self.port = port
+        self.log = log
+        self._logf = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            argv, cwd=REPO, env=env, stdout=self._logf, stderr=subprocess.STDOUT
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    async def wait_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(
+                        f"{self.name} exited ({self.proc.returncode}); see {self.log}"
+                    )
+                with contextlib.suppress(aiohttp.ClientError, OSError):
+                    async with http.get(self.url + "/healthz") as res:
+                        if res.status == 200:
+                            return
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"{self.name} not healthy after {timeout} s; see {self.log}")
+
+    def memory(self) -> tuple[int, int]:
+        """(VmRSS, VmHWM) in KiB."""
+
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return _kib(status, "VmRSS"), _kib(status, "VmHWM")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds of the process (all its threads)."""
+
+        stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self._logf.close()
+
+
+def start_accord(workdir: Path, port: int, token: str) -> ServerProcess:
+    env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": token}
+    argv = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
+    argv += ["--db", str(workdir / f"accord-{port}.db")]
+    return ServerProcess("accord", argv, port, workdir / f"accord-{port}.log", env)
+
+
+def start_bare(workdir: Path, port: int) -> ServerProcess:
+    argv = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", "--port", str(port)]
+    return ServerProcess("bare", argv, port, workdir / f"bare-{port}.log", dict(os.environ))
+
+
+# --- the bare broadcast server (runs in its own process) -----------------------------------
+
+
+def serve_bare(port: int) -> None:
+    """A minimal aiohttp websocket broadcast server: each text frame goes to its room's peers."""
+
+    from aiohttp import WSMsgType, web
+
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+    rooms: dict[str, set[web.WebSocketResponse]] = {}
+    welcome = _padded({"type": "welcome", "role": "seat"})
+
+    async def ws_handler(request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(compress=False, max_msg_size=65536)
+        await ws.prepare(request)
+        room: set[web.WebSocketResponse] | None = None
+        name = ""
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                if room is None:  # the first frame says which room
+                    name = msgspec.json.decode(msg.data)["room"]
+                    room = rooms.setdefault(name, set())
+                    room.add(ws)
+                    await ws.send_str(welcome)
+                    continue
+                for peer in list(room):
+                    if not peer.closed:
+                        await peer.send_str(msg.data)
+        finally:
+            if room is not None:
+                room.discard(ws)
+                if not room:
+                    rooms.pop(name, None)
+        return ws
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "rooms": len(rooms)})
+
+    app = web.Application()
+    app.add_routes([web.get("/ws", ws_handler), web.get("/healthz", healthz)])
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def _padded(body: dict[str, Any], size: int = MESSAGE_BYTES) -> str:
+    body = {**body, "pad": ""}
+    raw = msgspec.json.encode(body).decode()
+    return raw.replace('"pad":""', '"pad":"' + "x" * max(0, size - len(raw)) + '"')
+
+
+# --- the client side -----------------------------------------------------------------------
+
+
+class Incoming(msgspec.Struct):
+    """The few fields the bots look at; everything else in a frame is skipped."""
+
+    type: str
+    phase: str | None = None
+    package_id: str | None = None
+    code: str | None = None
+    message: str | None = None
+    outcome: str | None = None
+
+
+class BareIncoming(msgspec.Struct):
+    type: str
+    phase: int = 0
+
+
+DECODE = msgspec.json.Decoder(Incoming).decode
+DECODE_BARE = msgspec.json.Decoder(BareIncoming).decode
+
+
+@dataclass
+class Stats:
+    frames: int = 0
+    talks: int = 0
+    failed_talks: int = 0
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    deadlines: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+def _cmd(body: dict[str, Any]) -> str:
+    return msgspec.json.encode(body).decode()
+
+
+PACKAGE = {"cut": "mid", "checks": "full", "fines": "heavy"}
+PASS = _cmd({"type": "pass"})
+COMPLY = _cmd({"type": "action", "choice": "comply"})
+DEFECT = _cmd({"type": "action", "choice": "defect"})
+CHALLENGE = _cmd({"type": "challenge", "target": "s4"})
+PROPOSE = _cmd({"type": "propose", "package": PACKAGE})
+
+
+async def _open(url: str, gate: asyncio.Semaphore) -> ClientConnection:
+    async with gate:
+        return await connect(
+            url, compression=None, max_size=2**22, open_timeout=30, ping_interval=None
+        )
+
+
+async def accord_bot(
+    url: str, token: str, seat: str, stats: Stats, gate: asyncio.Semaphore, rng: random.Random
+) -> None:
+    """One seat: reacts to phase changes until talks_concluded."""
+
+    ws = await _open(url, gate)
+    try:
+        await ws.send(_cmd({"type": "hello", "version": 1, "token": token}))
+        packages: list[str] = []
+        voted: list[float] = []
+        async for frame in ws:
+            stats.frames += 1
+            m = DECODE(frame)
+            kind = m.type
+            if kind == "phase_started":
+                phase = m.phase
+                if phase == "tabling":
+                    packages = []
+                    await ws.send(PROPOSE if seat == "s1" else PASS)
+                elif phase == "ballot":
+                    for pid in packages:
+                        voted.append(time.perf_counter())
+                        await ws.send(_cmd({"type": "vote", "package_id": pid, "vote": "yes"}))
+                elif phase == "action":
+                    defect = seat == "s4" and rng.random() < 0.5
+                    await ws.send(DEFECT if defect else COMPLY)
+                elif phase == "verification":
+                    await ws.send(CHALLENGE if seat == "s1" else PASS)
+            elif kind == "proposal_tabled":
+                packages.append(m.package_id or "")
+            elif kind == "ballot_result":
+                now = time.perf_counter()
+                stats.latencies.extend(now - t for t in voted)
+                voted = []
+            elif kind == "talks_concluded":
+                if seat == "s1":
+                    stats.outcomes[m.outcome or "?"] += 1
+                return
+            elif kind == "error":
+                stats.errors[m.code or "?"] += 1
+                if sum(stats.errors.values()) <= 3:
+                    print(f"  error for {seat}: {m.code}: {m.message}", file=sys.stderr)
+            elif kind == "deadline_passed":
+                stats.deadlines += 1
+    finally:
+        await ws.close()
+
+
+async def bare_bot(
+    url: str,
+    room: str,
+    seat: str,
+    stats: Stats,
+    gate: asyncio.Semaphore,
+    all_welcomed: Callable[[], Awaitable[None]],
+) -> None:
+    """One connection of a bare room: hello, then 6 phases of one message each."""
+
+    ws = await _open(url, gate)
+    try:
+        await ws.send(_cmd({"type": "hello", "version": 1, "room": room, "seat": seat}))
+        stats.frames += 1
+        DECODE_BARE(await ws.recv())  # welcome
+        await all_welcomed()  # the bare server has no lobby: start when the 6 are in
+        counts: Counter[int] = Counter()
+        phase = 1
+        sent = time.perf_counter()
+        await ws.send(_padded({"type": "say", "room": room, "seat": seat, "phase": phase}))
+        async for frame in ws:
+            stats.frames += 1
+            counts[DECODE_BARE(frame).phase] += 1
+            while counts[phase] == len(SEATS):
+                stats.latencies.append(time.perf_counter() - sent)
+                phase += 1
+                if phase > PHASES_PER_TALK:
+                    return
+                sent = time.perf_counter()
+                await ws.send(_padded({"type": "say", "room": room, "seat": seat, "phase": phase}))
+    finally:
+        await ws.close()
+
+
+def _barrier(n: int) -> Callable[[], Awaitable[None]]:
+    arrived = 0
+    done = asyncio.Event()
+
+    async def wait() -> None:
+        nonlocal arrived
+        arrived += 1
+        if arrived == n:
+            done.set()
+        await done.wait()
+
+    return wait
+
+
+async def create_rooms(
+    server: ServerProcess, token: str, count: int, seed: int, concurrency: int = 16
+) -> list[dict[str, Any]]:
+    """Create ``count`` rooms of the bench scenario through the HTTP API."""
+
+    scenario = bench_scenario()
+    headers = {"Authorization": f"Bearer {token}"}
+    rooms: list[dict[str, Any]] = []
+    next_seed = iter(range(seed, seed + count))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def worker() -> None:
+            for n in next_seed:
+                body = {"scenario": scenario, "seed": n}
+                async with http.post(server.url + "/api/rooms", json=body, headers=headers) as res:
+                    data = await res.json()
+                    if res.status != 201:
+                        raise RuntimeError(f"room creation failed: {res.status} {data}")
+                    rooms.append(data)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return rooms
+
+
+@dataclass
+class Run:
+    label: str
+    rooms: int
+    talks: int
+    failed: int
+    seconds: float
+    frames: int
+    latencies: list[float]
+    server_cpu: float
+    client_cpu: float
+    rss_kib: int = 0
+    hwm_kib: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    deadlines: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    create_seconds: float = 0.0
+
+    @property
+    def frames_per_s(self) -> float:
+        return self.frames / self.seconds if self.seconds else 0.0
+
+    @property
+    def talks_per_s(self) -> float:
+        return self.talks / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _client_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+async def drive(
+    label: str,
+    server: ServerProcess,
+    slots: int,
+    jobs: list[Any],
+    play: Callable[[Any, Stats, asyncio.Semaphore], Awaitable[None]],
+    duration: float,
+) -> Run:
+    """``slots`` rooms at once, each playing the next job of ``jobs`` until none or time is up."""
+
+    stats = Stats()
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    queue = list(reversed(jobs))
+    started = time.perf_counter()
+    stop_at = started + duration
+    cpu0, ccpu0 = server.cpu_seconds(), _client_cpu()
+
+    async def slot() -> None:
+        while queue and time.perf_counter() < stop_at:
+            job = queue.pop()
+            try:
+                await asyncio.wait_for(play(job, stats, gate), TALK_TIMEOUT)
+            except (TimeoutError, OSError, ConnectionClosed) as exc:
+                stats.failed_talks += 1
+                if stats.failed_talks <= 3:
+                    print(f"  {label}: talk failed: {exc!r}", file=sys.stderr)
+            else:
+                stats.talks += 1
+
+    await asyncio.gather(*(slot() for _ in range(slots)))
+    seconds = time.perf_counter() - started
+    rss, hwm = server.memory()
+    return Run(
+        label=label,
+        rooms=slots,
+        talks=stats.talks,
+        failed=stats.failed_talks,
+        seconds=seconds,
+        frames=stats.frames,
+        latencies=stats.latencies,
+        server_cpu=(server.cpu_seconds() - cpu0) / seconds,
+        client_cpu=(_client_cpu() - ccpu0) / seconds,
+        rss_kib=rss,
+        hwm_kib=hwm,
+        errors=stats.errors,
+        deadlines=stats.deadlines,
+        outcomes=stats.outcomes,
+    )
+
+
+async def run_accord(
+    server: ServerProcess, token: str, rooms: int, talks: int, duration: float, seed: int
+) -> Run:
+    t0 = time.perf_counter()
+    created = await create_rooms(server, token, talks, seed)
+    create_seconds = time.perf_counter() - t0
+
+    async def play(room: dict[str, Any], stats: Stats, gate: asyncio.Semaphore) -> None:
+        rng = random.Random(room["room"])
+        await asyncio.gather(
+            *(
+                accord_bot(server.ws_url, room["seats"][seat], seat, stats, gate, rng)
+                for seat in SEATS
+            )
+        )
+
+    run = await drive("accord", server, rooms, created, play, duration)
+    run.create_seconds = create_seconds
+    return run
+
+
+async def run_bare(server: ServerProcess, rooms: int, talks: int, duration: float) -> Run:
+    async def play(room: str, stats: Stats, gate: asyncio.Semaphore) -> None:
+        barrier = _barrier(len(SEATS))
+        await asyncio.gather(
+            *(bare_bot(server.ws_url, room, seat, stats, gate, barrier) for seat in SEATS)
+        )
+
+    return await drive("bare", server, rooms, [f"b{n}" for n in range(talks)], play, duration)
+
+
+@dataclass
+class Idle:
+    label: str
+    connections: int
+    before_kib: int
+    after_kib: int
+
+    @property
+    def per_conn_kib(self) -> float:
+        return (self.after_kib - self.before_kib) / self.connections
+
+
+async def _settled_rss(server: ServerProcess, wait: float = 1.5) -> int:
+    await asyncio.sleep(wait)
+    return server.memory()[0]
+
+
+async def idle_accord(server: ServerProcess, token: str, n: int, per_room: int) -> Idle:
+    """N seat connections, ``per_room`` of each 6-seat room, welcomed and then idle."""
+
+    created = await create_rooms(server, token, -(-n // per_room), seed=10_000)
+    before = await _settled_rss(server)
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    tokens = [room["seats"][seat] for room in created for seat in SEATS[:per_room]][:n]
+
+    async def seat(token: str) -> ClientConnection:
+        ws = await _open(server.ws_url, gate)
+        await ws.send(_cmd({"type": "hello", "version": 1, "token": token}))
+        reply = DECODE(await ws.recv())
+        if reply.type != "welcome":
+            raise RuntimeError(f"no welcome: {reply}")
+        return ws
+
+    conns = await asyncio.gather(*(seat(t) for t in tokens))
+    after = await _settled_rss(server)
+    await asyncio.gather(*(ws.close() for ws in conns), return_exceptions=True)
+    return Idle("accord", len(conns), before, after)
+
+
+async def idle_bare(server: ServerProcess, n: int) -> Idle:
+    before = await _settled_rss(server)
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def seat(i: int) -> ClientConnection:
+        ws = await _open(server.ws_url, gate)
+        await ws.send(_cmd({"type": "hello", "room": f"idle{i // 5}", "seat": f"s{i % 5}"}))
+        await ws.recv()
+        return ws
+
+    conns = await asyncio.gather(*(seat(i) for i in range(n)))
+    after = await _settled_rss(server)
+    await asyncio.gather(*(ws.close() for ws in conns), return_exceptions=True)
+    return Idle("bare", len(conns), before, after)
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _check(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def report(pairs: list[tuple[Run, Run]], idles: list[Idle], args: argparse.Namespace) -> str:
+    lines = []
+    head = (
+        f"{'server':<7} {'rooms':>5} {'talks':>6} {'fail':>4} {'secs':>6} {'frames':>8}"
+        f" {'frames/s':>9} {'talks/s':>8} {'fr/talk':>7} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'srv cpu':>7} {'cli cpu':>7} {'peak RSS':>9}"
+    )
+    lines.append(head)
+    lines.append("-" * len(head))
+    for accord, bare in pairs:
+        for run in (accord, bare):
+            per_talk = run.frames / run.talks if run.talks else 0
+            lines.append(
+                f"{run.label:<7} {run.rooms:>5} {run.talks:>6} {run.failed:>4} {run.seconds:>6.1f}"
+                f" {run.frames:>8} {run.frames_per_s:>9.0f} {run.talks_per_s:>8.1f}"
+                f" {per_talk:>7.0f} {run.pct(0.5):>7.1f} {run.pct(0.99):>7.1f}"
+                f" {run.server_cpu:>6.0%} {run.client_cpu:>7.0%}"
+                f" {run.hwm_kib / 1024:>6.1f} MiB"
+            )
+    lines.append("")
+    lines.append(
+        "latency: accord = a seat's vote sent -> ballot_result received by that seat;"
+        " bare = a bot's message sent -> the 6th message of its phase received."
+    )
+    for accord, _ in pairs:
+        extra = [f"outcomes {dict(accord.outcomes)}"]
+        if accord.errors:
+            extra.append(f"errors {dict(accord.errors)}")
+        if accord.deadlines:
+            extra.append(f"deadline_passed {accord.deadlines}")
+        lines.append(
+            f"accord {accord.rooms} rooms: {accord.talks + accord.failed} rooms created via"
+            f" HTTP in {accord.create_seconds:.1f} s"
+            f" ({(accord.talks + accord.failed) / accord.create_seconds:.0f} rooms/s, outside the"
+            f" window); end RSS {accord.rss_kib / 1024:.1f} MiB"
+            + ("; " + ", ".join(extra) if extra else "")
+        )
+    for idle in idles:
+        lines.append(
+            f"idle {idle.label}: {idle.connections} welcomed connections,"
+            f" RSS {idle.before_kib / 1024:.1f} -> {idle.after_kib / 1024:.1f} MiB,"
+            f" {idle.per_conn_kib:.1f} KiB per connection"
+        )
+    lines.append("")
+    lines.append("targets:")
+    for accord, bare in pairs:
+        ratio = accord.frames_per_s / bare.frames_per_s if bare.frames_per_s else 0.0
+        lines.append(
+            f"  {accord.rooms:>4} rooms: accord frames/s = {ratio:.0%} of bare broadcast"
+            f" (target >= 60%)  {_check(ratio >= 0.6)}"
+        )
+    for accord, _ in pairs:
+        if accord.rooms == 200 or accord is pairs[-1][0]:
+            p99 = accord.pct(0.99)
+            lines.append(
+                f"  {accord.rooms:>4} rooms: vote -> ballot_result p99 = {p99:.1f} ms"
+                f" (target < 50 ms)  {_check(p99 < 50)}"
+            )
+    for idle in idles:
+        if idle.label == "accord":
+            lines.append(
+                f"  idle seat connection: {idle.per_conn_kib:.1f} KiB (target < 40 KiB)"
+                f"  {_check(idle.per_conn_kib < 40)}"
+            )
+    return "\n".join(lines)
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+async def main(args: argparse.Namespace) -> int:
+    room_counts = [int(r) for r in args.rooms.split(",") if r.strip()]
+    token = "org_" + secrets.token_urlsafe(24)
+    pairs: list[tuple[Run, Run]] = []
+    idles: list[Idle] = []
+    base = args.port or free_port()
+    with tempfile.TemporaryDirectory(prefix="accord-load-") as tmp:
+        workdir = Path(tmp)
+        port = iter(range(base, base + 100))
+        for rooms in room_counts:
+            talks = args.talks or rooms * args.talks_per_room
+            # a fresh server per room count, so its peak RSS is this load's
+            server = start_accord(workdir, next(port), token)
+            try:
+                await server.wait_healthy()
+                accord = await run_accord(server, token, rooms, talks, args.duration, seed=rooms)
+            finally:
+                server.stop()
+            print(
+                f"accord {rooms} rooms: {accord.talks} talks, {accord.frames_per_s:.0f} frames/s,"
+                f" p99 {accord.pct(0.99):.1f} ms",
+                flush=True,
+            )
+            bare_server = start_bare(workdir, next(port))
+            try:
+                await bare_server.wait_healthy()
+                bare = await run_bare(bare_server, rooms, talks, args.duration)
+            finally:
+                bare_server.stop()
+            print(f"bare   {rooms} rooms: {bare.frames_per_s:.0f} frames/s", flush=True)
+            pairs.append((accord, bare))
+        if args.idle:
+            server = start_accord(workdir, next(port), token)
+            try:
+                await server.wait_healthy()
+                idles.append(await idle_accord(server, token, args.idle, args.idle_per_room))
+            finally:
+                server.stop()
+            bare_server = start_bare(workdir, next(port))
+            try:
+                await bare_server.wait_healthy()
+                idles.append(await idle_bare(bare_server, args.idle))
+            finally:
+                bare_server.stop()
+    print()
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" {platform.system()} {platform.release()}; client loop: {args.loop}"
+    )
+    print(report(pairs, idles, args))
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rooms", default="50,200", help="room counts to run, comma-separated")
+    parser.add_argument(
+        "--talks-per-room", type=int, default=3, help="talks per room slot (default 3)"
+    )
+    parser.add_argument(
+        "--talks", type=int, default=0, help="total talks per room count (overrides)"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=30.0, help="seconds after which no new talk starts"
+    )
+    parser.add_argument("--idle", type=int, default=1000, help="idle seat connections (0: skip)")
+    parser.add_argument("--idle-per-room", type=int, default=5, choices=range(1, 6))
+    parser.add_argument("--port", type=int, default=0, help="first server port (default: free)")
+    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        # the servers inherit it
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+if __name__ == "__main__":
+    args = parse_args()
+    if args.serve_bare:
+        serve_bare(args.port)
+        sys.exit(0)
+    _raise_fd_limit()
+    try:
+        import uvloop
+
+        args.loop = "uvloop"
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            sys.exit(runner.run(main(args)))
+    except ImportError:
+        args.loop = "asyncio"
+        sys.exit(asyncio.run(main(args)))
