@@ -380,6 +380,10 @@ class _Recent:
         """Members whose bucket is at least the candidate's for every seat."""
 
         swar = self._swar
+        if swar.seats >= 128:
+            # The per-slot failure count would overflow its 8-bit field.
+            yield from self.members
+            return
         n = len(self.members)
         guard = swar.guard[n]
         # Per field (member + 128) - candidate >= 128 iff member >= candidate:

@@ -41,12 +41,14 @@ class Hello(_Client, tag="hello", kw_only=True):
 
     ``token`` is a seat token, a bot entry token or an organizer token; without
     one the connection is a spectator of ``room``. ``last_seq`` resumes a
-    connection: only events after it are sent.
+    connection: only events after it are sent. A bot entry sitting in several
+    rooms resumes each with ``resume`` (room id → last seq seen).
     """
 
     version: int
     token: str | None = None
     last_seq: int = 0
+    resume: dict[str, int] = {}
 
 
 class Propose(_SeatCommand, tag="propose", kw_only=True):

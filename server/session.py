@@ -293,7 +293,7 @@ class Session:
             hub.entry_sessions[record.entry] = self
             self.send(Welcome(protocol=PROTOCOL_VERSION, role="entry"))
             for live, seat in hub.assignments_for(record.entry):
-                await self.assign(live, seat, last_seq=hello.last_seq)
+                await self.assign(live, seat, last_seq=hello.resume.get(live.id, 0))
             return
         raise BadToken("this token cannot open a connection")
 

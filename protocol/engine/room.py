@@ -396,7 +396,10 @@ class Room:
                     )
         results: list[PackageResult] = []
         winners: list[tuple[float, int, Tabled]] = []
-        for tabled in active:
+        # results in seat order, so the published result does not depend on the
+        # order in which proposals arrived (only the tie-break does, as the rules say)
+        seat_order = {seat: n for n, seat in enumerate(self.seats)}
+        for tabled in sorted(active, key=lambda t: (seat_order[t.seat], t.package_id)):
             votes = self._round.votes.get(tabled.package_id, {})
             vetoed_by = list(self._round.vetoes.get(tabled.package_id, []))
             carried = passes(rules, self._weights, votes) and not vetoed_by

@@ -1,0 +1,68 @@
+"""Finding strategies: built-ins, the ``accord.delegations`` entry-point group,
+or ``module:Class``."""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from bots.sdk import Delegation
+
+ENTRY_POINT_GROUP = "accord.delegations"
+
+BUILTIN = {
+    "random": "bots.strategies.random_delegation:RandomDelegation",
+    "hardliner": "bots.strategies.hardliner:Hardliner",
+    "conceder": "bots.strategies.conceder:Conceder",
+    "tit-for-tat": "bots.strategies.tit_for_tat:Reciprocator",
+    "coalition-builder": "bots.strategies.coalition:CoalitionBuilder",
+    "free-rider": "bots.strategies.free_rider:FreeRider",
+    "inspector": "bots.strategies.inspector:Inspector",
+    "veto-player": "bots.strategies.veto_player:VetoPlayer",
+    "adaptive": "bots.strategies.adaptive:NashSeeker",
+}
+
+
+class UnknownStrategy(LookupError):
+    """No strategy by that name, entry point or import path."""
+
+
+def _import(path: str) -> type[Delegation]:
+    module_name, _, attr = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UnknownStrategy(f"cannot import {module_name!r}: {exc}") from None
+    cls = getattr(module, attr, None)
+    if not (isinstance(cls, type) and issubclass(cls, Delegation)):
+        raise UnknownStrategy(f"{path!r} is not a Delegation class")
+    return cls
+
+
+def available() -> dict[str, str]:
+    """Name → import path of every strategy: built-ins, then installed plugins."""
+
+    found = {name: path for name, path in BUILTIN.items() if _importable(path)}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep.value)
+    return found
+
+
+def _importable(path: str) -> bool:
+    try:
+        _import(path)
+    except UnknownStrategy:
+        return False
+    return True
+
+
+def load(spec: str) -> type[Delegation]:
+    """A strategy class from a built-in or plugin name, or ``module:Class``."""
+
+    if ":" in spec:
+        return _import(spec)
+    path = available().get(spec)
+    if path is None:
+        known = ", ".join(sorted(available()))
+        raise UnknownStrategy(f"no strategy {spec!r} (known: {known}; or give module:Class)")
+    return _import(path)

@@ -1,0 +1,225 @@
+"""The runner: events in, commands out, for one delegation in one room.
+
+Sans-I/O like the engine: both transports (in-process and websocket) feed it
+the events the seat may see and send the commands it returns. It calls the
+delegation's hooks at the start of each phase, checks their answers, and
+isolates failures: a hook that raises or overruns its budget is reported and
+the seat plays the default instead.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bots.context import Context, Record, TabledPackage
+from bots.sdk import Delegation
+from protocol.commands import (
+    Act,
+    CastVeto,
+    CastVote,
+    Challenge,
+    Pass,
+    Propose,
+    Say,
+    SeatCommand,
+)
+from protocol.events import Event, PhaseStarted, TalksConcluded, TalksOpened
+
+
+@dataclass(frozen=True)
+class HookFailure:
+    """A hook that raised or ran too long."""
+
+    seat: str
+    strategy: str
+    hook: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.strategy} at seat {self.seat}: {self.hook} {self.problem}"
+
+
+class Runner:
+    """Drives one :class:`~bots.sdk.Delegation` for one seat."""
+
+    def __init__(
+        self,
+        delegation: Delegation,
+        *,
+        seat: str,
+        seed: int = 0,
+        budget: float = 5.0,
+        clock: Callable[[], float] = time.time,
+        reputation: dict[str, Record] | None = None,
+        on_failure: Callable[[HookFailure], None] | None = None,
+    ) -> None:
+        self.delegation = delegation
+        self.seat = seat
+        self.seed = seed
+        self.budget = budget
+        self.clock = clock
+        self.reputation = reputation
+        self.on_failure = on_failure
+        self.ctx: Context | None = None
+        self.last_seq = 0
+        self.failures: list[HookFailure] = []
+        self.finished = False
+
+    @property
+    def strategy(self) -> str:
+        return getattr(self.delegation, "name", type(self.delegation).__name__)
+
+    def receive(self, event: Event) -> list[SeatCommand]:
+        """Take one event (in seq order; repeats are ignored); return commands to send."""
+
+        if event.seq <= self.last_seq:
+            return []
+        self.last_seq = event.seq
+        if isinstance(event, TalksOpened):
+            self.ctx = Context(
+                seat=self.seat,
+                scenario=event.scenario,
+                rng=random.Random(f"{self.seed}:{self.seat}"),
+                clock=self.clock,
+                reputation=self.reputation,
+            )
+            self._call("on_start", None, self.ctx)
+            return self._statements()
+        ctx = self.ctx
+        if ctx is None:
+            return []
+        ctx.history.add(event)
+        commands: list[SeatCommand] = []
+        if isinstance(event, PhaseStarted):
+            ctx.phase, ctx.round, ctx.period, ctx.deadline = (
+                event.phase,
+                event.round,
+                event.period,
+                event.deadline,
+            )
+            commands = self._phase(ctx, event)
+        elif isinstance(event, TalksConcluded):
+            self.finished = True
+        self._call("on_event", None, ctx, event)
+        return self._statements() + commands
+
+    # --- phases ---------------------------------------------------------------------------
+
+    def _phase(self, ctx: Context, event: PhaseStarted) -> list[SeatCommand]:
+        match event.phase:
+            case "tabling":
+                return self._table(ctx)
+            case "ballot":
+                # seat order, not arrival order: decisions must not depend on
+                # how the network interleaved the seats' proposals
+                order = {seat: n for n, seat in enumerate(ctx.seats)}
+                ctx.ballot = sorted(
+                    (
+                        TabledPackage(t.package_id, t.seat, t.round, t.package)
+                        for t in ctx.history.tabled
+                        if t.round == ctx.round and t.package_id not in ctx.history.withdrawn
+                    ),
+                    key=lambda t: (order.get(t.seat, 0), t.package_id),
+                )
+                return self._vote(ctx)
+            case "action":
+                choice = self._call("act", "comply", ctx)
+                if choice not in ("comply", "defect"):
+                    self._fail("act", f"returned {choice!r}, not 'comply' or 'defect'")
+                    choice = "comply"
+                ctx.history.my_actions.append(choice)
+                return [Act(choice=choice)]
+            case "verification":
+                return self._challenge(ctx)
+        return []
+
+    def _table(self, ctx: Context) -> list[SeatCommand]:
+        limit = ctx.rules.proposals_per_round
+        answer = self._call("table", [], ctx)
+        if isinstance(answer, dict):
+            answer = [answer]
+        packages: list[dict[str, str]] = []
+        issues = {i.id: i.options for i in ctx.scenario.issues}
+        for package in answer if isinstance(answer, list) else []:
+            if (
+                isinstance(package, dict)
+                and set(package) == set(issues)
+                and all(package[i] in options for i, options in issues.items())
+            ):
+                packages.append(dict(package))
+            else:
+                self._fail("table", f"returned an invalid package {package!r}")
+        if len(packages) > limit:
+            self._fail("table", f"returned {len(packages)} packages; the limit is {limit}")
+            packages = packages[:limit]
+        commands: list[SeatCommand] = [Propose(package=p) for p in packages]
+        if len(packages) < limit:
+            commands.append(Pass())
+        return commands
+
+    def _vote(self, ctx: Context) -> list[SeatCommand]:
+        commands: list[SeatCommand] = []
+        for tabled in ctx.ballot:
+            ballot = self._call("vote", "abstain", ctx, tabled)
+            if ballot == "veto" and not ctx.holds_veto:
+                self._fail("vote", "vetoed without holding a veto")
+                ballot = "no"
+            if ballot == "veto":
+                commands.append(CastVeto(package_id=tabled.package_id))
+            elif ballot in ("yes", "no", "abstain"):
+                commands.append(CastVote(package_id=tabled.package_id, vote=ballot))
+            else:
+                self._fail("vote", f"returned {ballot!r}")
+                commands.append(CastVote(package_id=tabled.package_id, vote="abstain"))
+        return commands
+
+    def _challenge(self, ctx: Context) -> list[SeatCommand]:
+        answer = self._call("challenge", [], ctx)
+        if isinstance(answer, str):
+            answer = [answer]
+        targets = [t for t in answer if t in ctx.others] if isinstance(answer, list) else []
+        if isinstance(answer, list) and len(targets) != len(answer):
+            self._fail("challenge", f"named seats it cannot challenge: {answer!r}")
+        targets = targets[: ctx.challenge_quota]
+        commands: list[SeatCommand] = [Challenge(target=t) for t in targets]
+        if len(targets) < ctx.challenge_quota:
+            commands.append(Pass())
+        return commands
+
+    def _statements(self) -> list[SeatCommand]:
+        if self.ctx is None:
+            return []
+        out: list[SeatCommand] = []
+        limit = self.ctx.rules.statement_limit
+        for text, to in self.ctx.take_statements():
+            if to is not None:
+                to = [s for s in to if s in self.ctx.others]
+                if not to:
+                    continue
+            if text.strip():
+                out.append(Say(text=text[:limit], to=to))
+        return out
+
+    # --- isolation --------------------------------------------------------------------------
+
+    def _call(self, hook: str, default: object, *args: object) -> object:
+        started = time.perf_counter()
+        try:
+            result = getattr(self.delegation, hook)(*args)
+        except Exception as exc:  # a strategy's bug must not take the room down
+            self._fail(hook, f"raised {type(exc).__name__}: {exc}")
+            return default
+        elapsed = time.perf_counter() - started
+        if elapsed > self.budget:
+            self._fail(hook, f"took {elapsed:.2f} s (budget {self.budget:g} s)")
+            return default
+        return result
+
+    def _fail(self, hook: str, problem: str) -> None:
+        failure = HookFailure(self.seat, self.strategy, hook, problem)
+        self.failures.append(failure)
+        if self.on_failure is not None:
+            self.on_failure(failure)

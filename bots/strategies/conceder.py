@@ -1,0 +1,29 @@
+"""A conceder: gives ground early to reach any agreement."""
+
+from __future__ import annotations
+
+from bots.context import Context, TabledPackage
+from bots.sdk import Ballot, Delegation, Package, Traits
+from bots.tactics import aspiration, package_near
+
+
+class Conceder(Delegation):
+    """Time-dependent conceding tactic (``e = 2``): its target utility falls
+    quickly towards its reservation, it tables the package closest above that
+    target and votes yes on anything at least that good for it (and never
+    below its reservation). It complies and never inspects.
+
+    From Faratin, Sierra and Jennings (1998), the Conceder agents of the
+    Genius/ANAC suites.
+    """
+
+    name = "conceder"
+    traits = Traits(stochastic=True)
+    exponent = 2.0
+
+    def table(self, ctx: Context) -> list[Package]:
+        return [package_near(ctx, aspiration(ctx, self.exponent), spread=3)]
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        u = ctx.utility(package.package)
+        return "yes" if u >= max(aspiration(ctx, self.exponent), ctx.reservation) else "no"

@@ -1,0 +1,62 @@
+"""A free rider: wants a deal, but one it can quietly break."""
+
+from __future__ import annotations
+
+from bots.context import Context, TabledPackage
+from bots.sdk import Ballot, Choice, Delegation, Package, Traits
+from bots.tactics import aspiration, defection_pays, inspection_chance
+from protocol.scenario.utility import detection_probability, sanction_size
+
+
+class FreeRider(Delegation):
+    """Negotiates like a moderate conceder (``e = 1``: its target utility falls
+    linearly to its reservation), but values a package at what living with
+    it would be worth: its utility, plus per implementation period either
+    ``defect_gain`` minus the expected sanction (detection × sanction × the
+    chance of being inspected) or, when that is worse, minus ``comply_cost``.
+    So it tables and votes for weak verification and enforcement.
+    In implementation it defects whenever the expected sanction, with the
+    inspection chance estimated from how often it has been inspected so far,
+    is below its gain, and complies otherwise. It never inspects.
+
+    The free-rider problem of public goods: Olson, "The Logic of Collective
+    Action" (1965) — each party gains from an agreement others keep.
+    """
+
+    name = "free-rider"
+    traits = Traits(stochastic=True, may_defect=True)
+    exponent = 1.0
+
+    def value(self, ctx: Context, package: Package) -> float:
+        """Utility plus the expected gains of free riding under ``package``."""
+
+        impl, terms = ctx.implementation, ctx.terms
+        u = ctx.utility(package)
+        if impl is None or terms is None:
+            return u
+        deterrent = (
+            inspection_chance(ctx, ctx.seat)
+            * detection_probability(ctx.scenario, package)
+            * sanction_size(ctx.scenario, package)
+        )
+        return u + impl.periods * max(terms.defect_gain - deterrent, -terms.comply_cost)
+
+    def _target(self, ctx: Context) -> float:
+        return max(aspiration(ctx, self.exponent), ctx.reservation)
+
+    def on_start(self, ctx: Context) -> None:
+        self._ranked = sorted(
+            ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: vp[0]
+        )
+
+    def table(self, ctx: Context) -> list[Package]:
+        target = self._target(ctx)
+        above = [vp for vp in self._ranked if vp[0] >= target] or self._ranked[-1:]
+        return [ctx.rng.choice(above[:3])[1]]
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        return "yes" if self.value(ctx, package.package) >= self._target(ctx) else "no"
+
+    def act(self, ctx: Context) -> Choice:
+        chance = inspection_chance(ctx, ctx.seat)
+        return "defect" if defection_pays(ctx, inspection_chance=chance) else "comply"

@@ -1,0 +1,29 @@
+"""A Boulware negotiator: concedes little, and only at the end."""
+
+from __future__ import annotations
+
+from bots.context import Context, TabledPackage
+from bots.sdk import Ballot, Delegation, Package, Traits
+from bots.tactics import aspiration, package_near
+
+
+class Hardliner(Delegation):
+    """Time-dependent Boulware tactic: its target utility stays near its best
+    package until late in the talks (``t^(1/e)`` with ``e = 0.2``), it tables
+    the package closest above that target and votes yes only on packages that
+    reach it. It complies with what is adopted and never inspects.
+
+    From Faratin, Sierra and Jennings, "Negotiation decision functions for
+    autonomous agents" (1998), the Boulware agents of the Genius/ANAC suites.
+    """
+
+    name = "hardliner"
+    traits = Traits(stochastic=True)
+    exponent = 0.2
+
+    def table(self, ctx: Context) -> list[Package]:
+        return [package_near(ctx, aspiration(ctx, self.exponent), spread=3)]
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        u = ctx.utility(package.package)
+        return "yes" if u >= max(aspiration(ctx, self.exponent), ctx.reservation) else "no"

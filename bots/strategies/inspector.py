@@ -1,0 +1,105 @@
+"""An inspector: insists on verification, keeps its word, and checks on others."""
+
+from __future__ import annotations
+
+from bots.context import Context, TabledPackage
+from bots.sdk import Ballot, Delegation, Package, Traits
+from bots.tactics import aspiration, inspection_chance
+from protocol.scenario.utility import detection_probability, sanction_size
+
+PRIOR_RATIONAL = 0.5
+"""Chance that a seat for which defection pays actually defects (before evidence)."""
+PRIOR_IRRATIONAL = 0.1
+"""Chance that a seat defects although defection does not pay for it."""
+
+
+class Inspector(Delegation):
+    """Negotiates like a moderate conceder (``e = 1``) over a value that
+    counts verification: a package's utility minus the harm expected over the
+    implementation periods from every other seat that the package would not
+    deter (one for which ``defect_gain + comply_cost`` exceeds detection ×
+    sanction × an even inspection chance), so it tables and votes for strong
+    verification and enforcement. It always complies. In each verification
+    phase it estimates, for every other seat, the chance that it defects
+    (whether defection pays for it under the adopted regime, updated by
+    Bayes' rule on its inspections so far) and inspects the seats for which
+    that chance × the detection probability × (the harm the seat does it +
+    the sanction, the inspection's deterrent value) exceeds the inspection
+    cost, best first, up to the quota; otherwise it passes.
+
+    From inspection games: Avenhaus, von Stengel and Zamir, "Inspection
+    games" (2002), and the IAEA safeguards practice of inspecting where a
+    diversion would be both tempting and detectable.
+    """
+
+    name = "inspector"
+    traits = Traits(stochastic=True, challenges=True)
+    exponent = 1.0
+
+    def value(self, ctx: Context, package: Package) -> float:
+        """Utility minus the harm expected from the seats ``package`` fails to deter."""
+
+        impl = ctx.implementation
+        u = ctx.utility(package)
+        if impl is None:
+            return u
+        deterrent = (
+            0.5
+            * detection_probability(ctx.scenario, package)
+            * sanction_size(ctx.scenario, package)
+        )
+        exposed = sum(
+            t.harm
+            for seat, t in impl.parties.items()
+            if seat != ctx.seat and t.defect_gain + t.comply_cost > deterrent
+        )
+        return u - impl.periods * PRIOR_RATIONAL * exposed
+
+    def _target(self, ctx: Context) -> float:
+        return max(aspiration(ctx, self.exponent), ctx.reservation)
+
+    def on_start(self, ctx: Context) -> None:
+        self._ranked = sorted(
+            ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: vp[0]
+        )
+
+    def table(self, ctx: Context) -> list[Package]:
+        target = self._target(ctx)
+        above = [vp for vp in self._ranked if vp[0] >= target] or self._ranked[-1:]
+        return [ctx.rng.choice(above[:3])[1]]
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        return "yes" if self.value(ctx, package.package) >= self._target(ctx) else "no"
+
+    def defect_chance(self, ctx: Context, seat: str) -> float:
+        """Estimated chance that ``seat`` defects this period."""
+
+        impl, adopted = ctx.implementation, ctx.adopted
+        if impl is None or adopted is None or seat not in impl.parties:
+            return 0.0
+        terms = impl.parties[seat]
+        pays = terms.defect_gain + terms.comply_cost > (
+            inspection_chance(ctx, seat) * adopted.detection * adopted.sanction
+        )
+        chance = PRIOR_RATIONAL if pays else PRIOR_IRRATIONAL
+        for result in ctx.history.challenges:
+            if result.target != seat:
+                continue
+            if result.detected:
+                return 0.9
+            miss = chance * (1.0 - adopted.detection)
+            chance = miss / (miss + 1.0 - chance)
+        return chance
+
+    def challenge(self, ctx: Context) -> list[str]:
+        impl, adopted = ctx.implementation, ctx.adopted
+        if impl is None or adopted is None:
+            return []
+        worth = []
+        for seat in ctx.others:
+            harm = impl.parties[seat].harm if seat in impl.parties else 0.0
+            gain = self.defect_chance(ctx, seat) * adopted.detection * (harm + adopted.sanction)
+            if gain > impl.inspection_cost:
+                worth.append((gain, seat))
+        worth.sort(key=lambda gs: -gs[0])
+        return [seat for _, seat in worth[: ctx.challenge_quota]]

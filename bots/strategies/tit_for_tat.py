@@ -1,0 +1,79 @@
+"""A reciprocator: Tit For Tat for n delegations, in votes and in implementation."""
+
+from __future__ import annotations
+
+from bots.context import Context, TabledPackage
+from bots.sdk import Ballot, Choice, Delegation, Package, Traits
+from bots.tactics import aspiration, expected_sanction, inspection_chance, package_near
+
+
+class Reciprocator(Delegation):
+    """Nice, retaliatory and forgiving, seat by seat.
+
+    Talks: it concedes at a moderate, linear pace (``e = 1``) and tables the
+    package closest above its target. On a package tabled by seat *S* it
+    votes the way *S* last voted on one of its own packages in an open ballot
+    (yes, no or abstain); until it has seen such a vote (first round, secret
+    ballots) it cooperates: yes when the package reaches its reservation. It
+    never votes yes below its reservation, and always yes on its own package.
+
+    Implementation: it complies in period 1; afterwards it defects in a period
+    exactly when some other seat was caught defecting in the previous one
+    (any seat's defection harms every party, so it answers defection by
+    anyone), and complies otherwise. Its own detected defections do not count,
+    so it cannot feud with itself. Within its quota it inspects seats caught
+    before (most caught first), then seats for which defection pays given the
+    public stakes and how often they are inspected; never when an inspection
+    cannot detect anything.
+
+    From Axelrod's tournaments, "The Evolution of Cooperation" (1984): Tit For
+    Tat, submitted by Anatol Rapoport, generalised to n players.
+    """
+
+    name = "tit-for-tat"
+    traits = Traits(challenges=True, may_defect=True)
+    exponent = 1.0
+
+    def table(self, ctx: Context) -> list[Package]:
+        return [package_near(ctx, aspiration(ctx, self.exponent))]
+
+    def last_vote_on_mine(self, ctx: Context, seat: str) -> str | None:
+        """How ``seat`` voted on this seat's packages in the latest open ballot that shows it."""
+
+        for ballot in reversed(ctx.history.ballots):
+            for result in reversed(ballot.results):
+                if result.seat == ctx.seat and result.votes is not None and seat in result.votes:
+                    return result.votes[seat]
+        return None
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        if ctx.utility(package.package) < ctx.reservation:
+            return "no"
+        if package.seat == ctx.seat:
+            return "yes"
+        last = self.last_vote_on_mine(ctx, package.seat)
+        return "no" if last == "no" else "abstain" if last == "abstain" else "yes"
+
+    def act(self, ctx: Context) -> Choice:
+        previous = ctx.period - 1
+        caught = any(
+            c.detected and c.period == previous and c.target != ctx.seat
+            for c in ctx.history.challenges
+        )
+        return "defect" if caught else "comply"
+
+    def challenge(self, ctx: Context) -> list[str]:
+        impl, adopted = ctx.implementation, ctx.adopted
+        if impl is None or adopted is None or adopted.detection <= 0:
+            return []
+        caught = {s: ctx.history.detected(s) for s in ctx.others}
+        suspects = [s for s in ctx.others if caught[s] > 0]
+        suspects.sort(key=lambda s: -caught[s])
+        for seat in ctx.others:
+            terms = impl.parties.get(seat)
+            if seat in suspects or terms is None:
+                continue
+            risk = inspection_chance(ctx, seat) * expected_sanction(ctx)
+            if terms.defect_gain + terms.comply_cost > risk:
+                suspects.append(seat)
+        return suspects[: ctx.challenge_quota]
