@@ -153,39 +153,106 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    import random
+    from server.demo import demo
 
-    from bots.scripted import ScriptedDelegate, play
-    from protocol.engine.room import Room
+    return demo(args)
+
+
+# --- bots ----------------------------------------------------------------------------
+
+
+def _bot_list(args: argparse.Namespace) -> int:
+    from bots.registry import available, load
+
+    for name, path in sorted(available().items()):
+        cls = load(path)
+        traits = [t for t in cls.traits.__struct_fields__ if getattr(cls.traits, t)]
+        paragraph = (cls.__doc__ or "").strip().split("\n\n")[0]
+        summary = " ".join(paragraph.split())
+        if len(summary) > 110:
+            summary = summary[:107].rsplit(" ", 1)[0] + " …"
+        print(f"{name:<18} {path}")
+        print(f"{'':<18} traits: {', '.join(traits) or 'none'}")
+        if summary:
+            print(f"{'':<18} {summary}")
+    return 0
+
+
+def _bot_play(args: argparse.Namespace) -> int:
+    from bots.inprocess import play
+    from bots.registry import UnknownStrategy, load
     from protocol.engine.transcript import export
     from protocol.scenario import load_scenario
+    from protocol.scenario.generate import random_scenario
     from server.narrate import describe
 
-    scenario = load_scenario(args.scenario)
-    rng = random.Random(args.seed)
-    room = Room(scenario, room_id="demo", seed=args.seed, now=0.0)
-    delegates = [
-        ScriptedDelegate(
-            seat,
-            scenario,
-            random.Random(rng.random()),
-            defect_rate=0.35 if n % 2 else 0.1,
-            talk_rate=0.15,
-        )
-        for n, seat in enumerate(scenario.seats)
-    ]
-    play(room, delegates)
-    for event in room.log:
+    try:
+        classes = [load(spec) for spec in args.strategies]
+    except UnknownStrategy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.scenario:
+        scenario = load_scenario(args.scenario)
+    else:
+        scenario = random_scenario(seed=args.seed, seats=max(2, len(classes)))
+    seats = scenario.seats
+    lineup = {seat: classes[n % len(classes)]() for n, seat in enumerate(seats)}
+    talk = play(scenario, lineup, seed=args.seed)
+    print(f"{scenario.title}: " + ", ".join(f"{seat}={lineup[seat].name}" for seat in seats))
+    for event in talk.room.log:
         line = describe(event, scenario)
         if line:
             print(line)
-            if args.delay:
-                time.sleep(args.delay)
-    if args.transcript:
-        Path(args.transcript).write_bytes(export(room))
+    for failure in talk.failures:
+        print(f"! {failure}", file=sys.stderr)
+    for rejection in talk.rejections:
         print(
-            f"\nTranscript written to {args.transcript}; check it with: accord verify {args.transcript}"
+            f"! {rejection.strategy} at {rejection.seat}: {rejection.code}: {rejection.message}",
+            file=sys.stderr,
         )
+    if args.transcript:
+        Path(args.transcript).write_bytes(export(talk.room))
+        print(f"transcript written to {args.transcript}")
+    return 0
+
+
+def _bot_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bots.registry import UnknownStrategy, load
+    from bots.websocket import BotClient
+    from server.logs import configure
+
+    configure()
+    try:
+        cls = load(args.strategy)
+    except UnknownStrategy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    url = args.server
+    if url.startswith("http"):
+        url = "ws" + url[4:]
+    if not url.rstrip("/").endswith("/ws"):
+        url = url.rstrip("/") + "/ws"
+
+    def report(play: object, event: object) -> None:
+        from protocol.events import TalksConcluded
+
+        if isinstance(event, TalksConcluded):
+            mine = [s for s in event.scores if s.seat == play.seat]  # type: ignore[attr-defined]
+            for s in mine:
+                print(f"{play.room}: {s.seat} scored {s.raw:+.3f} (normalised {s.normalised:.3f})")  # type: ignore[attr-defined]
+
+    client = BotClient(
+        cls, url, args.token, seed=args.seed, on_event=report, on_failure=lambda f: print(f"! {f}")
+    )
+    try:
+        asyncio.run(client.run())
+    except KeyboardInterrupt:
+        return 0
+    except ConnectionRefusedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -221,12 +288,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="run a showcase talk among built-in delegations")
-    demo.add_argument("--scenario", default="climate-accord", help="bundled name or file")
+    demo = sub.add_parser(
+        "demo", help="serve, play a showcase talk among built-in bots over websockets, keep serving"
+    )
+    demo.add_argument("--scenario", default="security-council", help="bundled name or file")
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--transcript", help="write the talk's transcript (JSONL) here")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--db", default="accord.db", help="SQLite file (default ./accord.db)")
+    demo.add_argument("--once", action="store_true", help="exit after the talk")
     demo.add_argument("--delay", type=float, default=0.0, help="seconds between printed lines")
     demo.set_defaults(run=_demo)
+
+    bot = sub.add_parser(
+        "bot", help="strategies: list them, play them locally, run one on a server"
+    )
+    bsub = bot.add_subparsers(dest="action", required=True)
+    blist = bsub.add_parser("list", help="every strategy with its traits")
+    blist.set_defaults(run=_bot_list)
+    bplay = bsub.add_parser("play", help="play one talk in-process and print it")
+    bplay.add_argument("strategies", nargs="+", metavar="STRATEGY", help="name or module:Class")
+    bplay.add_argument("--scenario", help="bundled name or file (default: a random scenario)")
+    bplay.add_argument("--seed", type=int, default=1)
+    bplay.add_argument("--transcript", help="write the transcript (JSONL) here")
+    bplay.set_defaults(run=_bot_play)
+    brun = bsub.add_parser("run", help="run a strategy against a server")
+    brun.add_argument("strategy", help="name or module:Class")
+    brun.add_argument("--server", required=True, help="e.g. ws://127.0.0.1:8000/ws")
+    brun.add_argument("--token", required=True, help="a seat token or a bot entry token")
+    brun.add_argument("--seed", type=int)
+    brun.set_defaults(run=_bot_run)
 
     serve = sub.add_parser("serve", help="run the server (websocket, HTTP API, web page)")
     serve.add_argument("--host", default="127.0.0.1")
