@@ -48,10 +48,13 @@ def expected_sanction(ctx: Context) -> float:
     return 0.0 if adopted is None else adopted.detection * adopted.sanction
 
 
-def defection_pays(ctx: Context, *, inspection_chance: float = 1.0) -> bool:
-    """Whether defecting beats complying this period in expectation for this seat."""
+def defection_pays(ctx: Context, *, inspection_chance: float = 1.0, seat: str | None = None) -> bool:
+    """Whether defecting beats complying this period in expectation for ``seat``
+    (this seat by default): the gain of defecting plus the saved cost of
+    complying against the expected sanction."""
 
-    terms = ctx.terms
+    impl = ctx.implementation
+    terms = ctx.terms if seat is None else (None if impl is None else impl.parties.get(seat))
     if terms is None:
         return False
     gain = terms.defect_gain + terms.comply_cost
