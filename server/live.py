@@ -22,7 +22,7 @@ from protocol.engine.room import Room
 from protocol.engine.transcript import replay
 from protocol.engine.visibility import Viewer, visible
 from protocol.errors import InternalError
-from protocol.events import Event
+from protocol.events import Event, PhaseStarted, TalksConcluded
 from protocol.replies import PackageView, SeatView, Snapshot
 from server.store.base import RoomRecord, RoomStatus, Store, StoredEvent
 
@@ -126,6 +126,16 @@ class LiveRoom:
             if self._on_write is not None:
                 self._on_write(time.perf_counter() - started)
             self.durable_seq = events[-1].seq
+            for event in events:
+                if isinstance(event, (PhaseStarted, TalksConcluded)):
+                    log.info(
+                        "phase" if isinstance(event, PhaseStarted) else "concluded",
+                        room=self.id,
+                        seq=event.seq,
+                        phase=getattr(event, "phase", "concluded"),
+                        round=self.room.round,
+                        period=self.room.period,
+                    )
             status = status_of(self.room)
             if status != self._status:
                 self._status = status

@@ -184,6 +184,10 @@ class Session:
 
     def _fail(self, error: AccordError, *, ref: str | None = None, room: str | None = None) -> None:
         self.hub.metrics.errors.labels(error.code).inc()
+        live = self.hub.rooms.get(room or next(iter(self.rooms), ""))
+        self.log.info(
+            "refused", code=error.code, ref=ref, seq=live.room.last_seq if live else None
+        )
         self.send(error_message(error, ref=ref, room=room))
 
     async def _frame(self, timeout: float | None) -> bytes | str | None:
