@@ -21,10 +21,9 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any
 
 import asyncpg
-import msgspec
 
 from server.store.base import (
     RoomRecord,
@@ -34,21 +33,23 @@ from server.store.base import (
     TokenKind,
     TokenRecord,
 )
+from server.store.rows import (
+    ROOM_COLUMNS,
+    TOKEN_COLUMNS,
+    check_contiguous,
+    check_kind,
+    check_status,
+    encode,
+    room_from_row,
+    token_from_row,
+)
 
 __all__ = ["PostgresStore"]
 
-ROOM_STATUSES: tuple[str, ...] = get_args(RoomStatus)
-TOKEN_KINDS: tuple[str, ...] = get_args(TokenKind)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 # Upper bound on appends per grouped transaction.
 MAX_BATCH = 1024
-
-_SEATS = msgspec.json.Decoder(dict[str, str | None])
-_encode = msgspec.json.Encoder().encode
-
-_ROOM_COLUMNS = "id, scenario_id, title, created_at, status, public, seats"
-_TOKEN_COLUMNS = "digest, kind, room, seat, entry, created_at"
 
 
 @dataclass(slots=True, eq=False)
@@ -182,18 +183,18 @@ class PostgresStore:
         Raises ValueError if a room with this id already exists.
         """
 
-        _check_status(room.status)
+        check_status(room.status)
         async with self._connection() as conn, conn.transaction():
             try:
                 await conn.execute(
-                    f"INSERT INTO {self._rooms} ({_ROOM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    f"INSERT INTO {self._rooms} ({ROOM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     room.id,
                     room.scenario_id,
                     room.title,
                     room.created_at,
                     room.status,
                     room.public,
-                    _encode(room.seats).decode(),
+                    encode(room.seats).decode(),
                 )
             except asyncpg.UniqueViolationError:
                 raise ValueError(f"room {room.id!r} already exists") from None
@@ -216,7 +217,7 @@ class PostgresStore:
 
         if not events:
             return
-        _check_contiguous(events)
+        check_contiguous(events)
         if self._pool is None:
             raise RuntimeError("the store is not open")
         request = _Append(
@@ -239,7 +240,7 @@ class PostgresStore:
     async def set_status(self, room: str, status: RoomStatus) -> None:
         """Record the room's phase class; raises KeyError for an unknown room."""
 
-        _check_status(status)
+        check_status(status)
         async with self._connection() as conn:
             result = await conn.execute(
                 f"UPDATE {self._rooms} SET status = $1 WHERE id = $2", status, room
@@ -250,11 +251,11 @@ class PostgresStore:
     async def put_token(self, token: TokenRecord) -> None:
         """Store a token digest; raises ValueError if the digest is already stored."""
 
-        _check_kind(token.kind)
+        check_kind(token.kind)
         async with self._connection() as conn:
             try:
                 await conn.execute(
-                    f"INSERT INTO {self._tokens} ({_TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
+                    f"INSERT INTO {self._tokens} ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
                     token.digest,
                     token.kind,
                     token.room,
@@ -417,9 +418,9 @@ class PostgresStore:
 
         async with self._connection() as conn:
             row = await conn.fetchrow(
-                f"SELECT {_ROOM_COLUMNS} FROM {self._rooms} WHERE id = $1", room
+                f"SELECT {ROOM_COLUMNS} FROM {self._rooms} WHERE id = $1", room
             )
-        return None if row is None else _room(row)
+        return None if row is None else room_from_row(row)
 
     async def rooms(self, *, status: RoomStatus | None = None) -> list[RoomRecord]:
         """All rooms (optionally of one status), oldest first (ties by id)."""
@@ -427,23 +428,23 @@ class PostgresStore:
         async with self._connection() as conn:
             if status is None:
                 rows = await conn.fetch(
-                    f"SELECT {_ROOM_COLUMNS} FROM {self._rooms} ORDER BY created_at, id"
+                    f"SELECT {ROOM_COLUMNS} FROM {self._rooms} ORDER BY created_at, id"
                 )
             else:
                 rows = await conn.fetch(
-                    f"SELECT {_ROOM_COLUMNS} FROM {self._rooms} WHERE status = $1 ORDER BY created_at, id",
+                    f"SELECT {ROOM_COLUMNS} FROM {self._rooms} WHERE status = $1 ORDER BY created_at, id",
                     status,
                 )
-        return [_room(row) for row in rows]
+        return [room_from_row(row) for row in rows]
 
     async def token(self, digest: str) -> TokenRecord | None:
         """Look a token up by its digest."""
 
         async with self._connection() as conn:
             row = await conn.fetchrow(
-                f"SELECT {_TOKEN_COLUMNS} FROM {self._tokens} WHERE digest = $1", digest
+                f"SELECT {TOKEN_COLUMNS} FROM {self._tokens} WHERE digest = $1", digest
             )
-        return None if row is None else _token(row)
+        return None if row is None else token_from_row(row)
 
     async def tokens(
         self, *, room: str | None = None, kind: TokenKind | None = None
@@ -461,10 +462,10 @@ class PostgresStore:
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         async with self._connection() as conn:
             rows = await conn.fetch(
-                f"SELECT {_TOKEN_COLUMNS} FROM {self._tokens} {clause} ORDER BY created_at, digest",
+                f"SELECT {TOKEN_COLUMNS} FROM {self._tokens} {clause} ORDER BY created_at, digest",
                 *params,
             )
-        return [_token(row) for row in rows]
+        return [token_from_row(row) for row in rows]
 
 
 def _settle(future: asyncio.Future[None], outcome: BaseException | None) -> None:
@@ -500,42 +501,3 @@ def _conflict(request: _Append) -> SeqConflict:
     return SeqConflict(
         f"room {request.room!r} already has an event among seqs {request.seqs[0]}..{request.seqs[-1]}"
     )
-
-
-def _room(row: Any) -> RoomRecord:
-    id_, scenario_id, title, created_at, status, public, seats = row
-    return RoomRecord(
-        id=id_,
-        scenario_id=scenario_id,
-        title=title,
-        created_at=created_at,
-        status=status,
-        public=public,
-        seats=_SEATS.decode(seats),
-    )
-
-
-def _token(row: Any) -> TokenRecord:
-    digest, kind, room, seat, entry, created_at = row
-    return TokenRecord(
-        digest=digest, kind=kind, room=room, seat=seat, entry=entry, created_at=created_at
-    )
-
-
-def _check_contiguous(events: list[StoredEvent]) -> None:
-    first = events[0].seq
-    for offset, event in enumerate(events):
-        if event.seq != first + offset:
-            raise ValueError(
-                f"seqs of one append must be contiguous, got {[e.seq for e in events]}"
-            )
-
-
-def _check_status(status: str) -> None:
-    if status not in ROOM_STATUSES:
-        raise ValueError(f"room status must be one of {ROOM_STATUSES}, not {status!r}")
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in TOKEN_KINDS:
-        raise ValueError(f"token kind must be one of {TOKEN_KINDS}, not {kind!r}")

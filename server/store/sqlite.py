@@ -23,9 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, get_args
-
-import msgspec
+from typing import Any, TypeVar
 
 from server.store.base import (
     RoomRecord,
@@ -35,14 +33,22 @@ from server.store.base import (
     TokenKind,
     TokenRecord,
 )
+from server.store.rows import (
+    ROOM_COLUMNS,
+    TOKEN_COLUMNS,
+    check_contiguous,
+    check_kind,
+    check_status,
+    encode,
+    room_from_row,
+    token_from_row,
+)
 
 __all__ = ["SqliteStore"]
 
 T = TypeVar("T")
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
-ROOM_STATUSES: tuple[str, ...] = get_args(RoomStatus)
-TOKEN_KINDS: tuple[str, ...] = get_args(TokenKind)
 
 # Upper bound on requests per group commit, so one huge burst cannot hold every
 # caller behind one very long transaction.
@@ -79,11 +85,6 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE INDEX IF NOT EXISTS tokens_room ON tokens (room);
 """
 
-_SEATS = msgspec.json.Decoder(dict[str, str | None])
-_encode = msgspec.json.Encoder().encode
-
-_ROOM_COLUMNS = "id, scenario_id, title, created_at, status, public, seats"
-_TOKEN_COLUMNS = "digest, kind, room, seat, entry, created_at"
 
 _Op = Callable[[sqlite3.Connection], None]
 
@@ -179,7 +180,7 @@ class SqliteStore:
         Raises ValueError if a room with this id already exists.
         """
 
-        _check_status(room.status)
+        check_status(room.status)
         row = (
             room.id,
             room.scenario_id,
@@ -187,14 +188,14 @@ class SqliteStore:
             room.created_at,
             room.status,
             int(room.public),
-            _encode(room.seats).decode(),
+            encode(room.seats).decode(),
         )
         event = (room.id, first.seq, first.hash, bytes(first.data))
 
         def op(conn: sqlite3.Connection) -> None:
             try:
                 conn.execute(
-                    f"INSERT INTO rooms ({_ROOM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row
+                    f"INSERT INTO rooms ({ROOM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row
                 )
             except sqlite3.IntegrityError:
                 raise ValueError(f"room {room.id!r} already exists") from None
@@ -215,7 +216,7 @@ class SqliteStore:
 
         if not events:
             return
-        _check_contiguous(events)
+        check_contiguous(events)
         rows = [(room, e.seq, e.hash, bytes(e.data)) for e in events]
 
         def op(conn: sqlite3.Connection) -> None:
@@ -233,7 +234,7 @@ class SqliteStore:
     async def set_status(self, room: str, status: RoomStatus) -> None:
         """Record the room's phase class; raises KeyError for an unknown room."""
 
-        _check_status(status)
+        check_status(status)
 
         def op(conn: sqlite3.Connection) -> None:
             if (
@@ -247,14 +248,12 @@ class SqliteStore:
     async def put_token(self, token: TokenRecord) -> None:
         """Store a token digest; raises ValueError if the digest is already stored."""
 
-        _check_kind(token.kind)
+        check_kind(token.kind)
         row = (token.digest, token.kind, token.room, token.seat, token.entry, token.created_at)
 
         def op(conn: sqlite3.Connection) -> None:
             try:
-                conn.execute(
-                    f"INSERT INTO tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row
-                )
+                conn.execute(f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row)
             except sqlite3.IntegrityError:
                 raise ValueError("a token with this digest is already stored") from None
 
@@ -392,10 +391,8 @@ class SqliteStore:
         """One room, or None."""
 
         def read(conn: sqlite3.Connection) -> RoomRecord | None:
-            row = conn.execute(
-                f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE id = ?", (room,)
-            ).fetchone()
-            return None if row is None else _room(row)
+            row = conn.execute(f"SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?", (room,)).fetchone()
+            return None if row is None else room_from_row(row)
 
         return await self._read(read)
 
@@ -404,13 +401,13 @@ class SqliteStore:
 
         def read(conn: sqlite3.Connection) -> list[RoomRecord]:
             if status is None:
-                cur = conn.execute(f"SELECT {_ROOM_COLUMNS} FROM rooms ORDER BY created_at, id")
+                cur = conn.execute(f"SELECT {ROOM_COLUMNS} FROM rooms ORDER BY created_at, id")
             else:
                 cur = conn.execute(
-                    f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE status = ? ORDER BY created_at, id",
+                    f"SELECT {ROOM_COLUMNS} FROM rooms WHERE status = ? ORDER BY created_at, id",
                     (status,),
                 )
-            return [_room(row) for row in cur.fetchall()]
+            return [room_from_row(row) for row in cur.fetchall()]
 
         return await self._read(read)
 
@@ -419,9 +416,9 @@ class SqliteStore:
 
         def read(conn: sqlite3.Connection) -> TokenRecord | None:
             row = conn.execute(
-                f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE digest = ?", (digest,)
+                f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE digest = ?", (digest,)
             ).fetchone()
-            return None if row is None else _token(row)
+            return None if row is None else token_from_row(row)
 
         return await self._read(read)
 
@@ -439,10 +436,10 @@ class SqliteStore:
             where.append("kind = ?")
             params.append(kind)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT {_TOKEN_COLUMNS} FROM tokens {clause} ORDER BY created_at, digest"
+        sql = f"SELECT {TOKEN_COLUMNS} FROM tokens {clause} ORDER BY created_at, digest"
 
         def read(conn: sqlite3.Connection) -> list[TokenRecord]:
-            return [_token(row) for row in conn.execute(sql, params).fetchall()]
+            return [token_from_row(row) for row in conn.execute(sql, params).fetchall()]
 
         return await self._read(read)
 
@@ -471,42 +468,3 @@ def _settle_all(settlements: list[tuple[asyncio.Future[None], BaseException | No
             future.set_result(None)
         else:
             future.set_exception(outcome)
-
-
-def _room(row: tuple[Any, ...]) -> RoomRecord:
-    id_, scenario_id, title, created_at, status, public, seats = row
-    return RoomRecord(
-        id=id_,
-        scenario_id=scenario_id,
-        title=title,
-        created_at=created_at,
-        status=status,
-        public=bool(public),
-        seats=_SEATS.decode(seats),
-    )
-
-
-def _token(row: tuple[Any, ...]) -> TokenRecord:
-    digest, kind, room, seat, entry, created_at = row
-    return TokenRecord(
-        digest=digest, kind=kind, room=room, seat=seat, entry=entry, created_at=created_at
-    )
-
-
-def _check_contiguous(events: list[StoredEvent]) -> None:
-    first = events[0].seq
-    for offset, event in enumerate(events):
-        if event.seq != first + offset:
-            raise ValueError(
-                f"seqs of one append must be contiguous, got {[e.seq for e in events]}"
-            )
-
-
-def _check_status(status: str) -> None:
-    if status not in ROOM_STATUSES:
-        raise ValueError(f"room status must be one of {ROOM_STATUSES}, not {status!r}")
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in TOKEN_KINDS:
-        raise ValueError(f"token kind must be one of {TOKEN_KINDS}, not {kind!r}")
