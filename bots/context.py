@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -28,6 +30,44 @@ from protocol.scenario.utility import UtilityFunction
 
 ENUMERATION_LIMIT = 50_000
 """Outcome spaces up to this size are enumerated exactly; larger ones are sampled."""
+
+_CACHE_SIZE = 64
+
+
+class Ranking:
+    """Every package (or the sample) sorted by one seat's utility, lowest first.
+
+    Tournaments play the same scenario many times, so rankings are shared
+    between talks (keyed by the agenda and the brief) instead of recomputed.
+    """
+
+    __slots__ = ("packages", "utilities")
+
+    def __init__(self, packages: list[dict[str, str]], utility: UtilityFunction) -> None:
+        scored = sorted(((utility(p), n) for n, p in enumerate(packages)))
+        self.utilities = [u for u, _ in scored]
+        self.packages = [packages[n] for _, n in scored]
+
+    def at_least(self, target: float) -> int:
+        """Index of the first package whose utility is at least ``target``."""
+
+        return bisect.bisect_left(self.utilities, target)
+
+
+_packages_cache: OrderedDict[bytes, list[dict[str, str]]] = OrderedDict()
+_ranking_cache: OrderedDict[bytes, Ranking] = OrderedDict()
+
+
+def _remember(cache: OrderedDict[bytes, object], key: bytes, make: Callable[[], object]) -> object:
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache[key] = found
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found
 
 
 class Record(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,25 +106,25 @@ class History:
 
     def add(self, event: Event) -> None:
         self.events.append(event)
-        match event:
-            case ProposalTabled():
-                self.tabled.append(event)
-            case ProposalWithdrawn(package_id=pid):
-                self.withdrawn.add(pid)
-            case BallotResult():
-                self.ballots.append(event)
-            case VetoCast():
-                self.vetoes.append(event)
-            case StatementMade():
-                self.statements.append(event)
-            case ChallengeResult():
-                self.challenges.append(event)
-            case SanctionImposed():
-                self.sanctions.append(event)
-            case PackageAdopted():
-                self.adopted = event
-            case TalksConcluded():
-                self.concluded = event
+        kind = type(event)
+        if kind is ProposalTabled:
+            self.tabled.append(event)  # type: ignore[arg-type]
+        elif kind is ProposalWithdrawn:
+            self.withdrawn.add(event.package_id)  # type: ignore[union-attr]
+        elif kind is BallotResult:
+            self.ballots.append(event)  # type: ignore[arg-type]
+        elif kind is VetoCast:
+            self.vetoes.append(event)  # type: ignore[arg-type]
+        elif kind is StatementMade:
+            self.statements.append(event)  # type: ignore[arg-type]
+        elif kind is ChallengeResult:
+            self.challenges.append(event)  # type: ignore[arg-type]
+        elif kind is SanctionImposed:
+            self.sanctions.append(event)  # type: ignore[arg-type]
+        elif kind is PackageAdopted:
+            self.adopted = event  # type: ignore[assignment]
+        elif kind is TalksConcluded:
+            self.concluded = event  # type: ignore[assignment]
 
     def package(self, package_id: str) -> dict[str, str] | None:
         for tabled in self.tabled:
@@ -139,6 +179,8 @@ class Context:
         self.ballot: list[TabledPackage] = []
         self._outbox: list[tuple[str, list[str] | None]] = []
         self._all: list[dict[str, str]] | None = None
+        self._ranking: Ranking | None = None
+        self._agenda_key = msgspec.json.encode((scenario.id, scenario.issues))
 
     # --- the rules of this room ---------------------------------------------------------
 
@@ -200,6 +242,9 @@ class Context:
 
         self._outbox.append((text, to))
 
+    def has_statements(self) -> bool:
+        return bool(self._outbox)
+
     def take_statements(self) -> list[tuple[str, list[str] | None]]:
         out, self._outbox = self._outbox, []
         return out
@@ -219,36 +264,45 @@ class Context:
         }
 
     def all_packages(self) -> list[dict[str, str]]:
-        """Every package when the space is small enough, else a fixed sample of it."""
+        """Every package when the space is small enough, else a fixed sample of it.
+
+        The list is shared between talks on the same agenda: treat it as read-only.
+        """
 
         if self._all is None:
-            issues = self.scenario.issues
-            if self.scenario.outcome_count <= ENUMERATION_LIMIT:
-                ids = [i.id for i in issues]
-                self._all = [
-                    dict(zip(ids, combo, strict=True))
-                    for combo in itertools.product(*(i.options for i in issues))
-                ]
-            else:
-                sampler = random.Random(f"{self.scenario.id}/{self.seat}/sample")
-                self._all = [
-                    {i.id: sampler.choice(i.options) for i in issues}
-                    for _ in range(ENUMERATION_LIMIT)
-                ]
-                self._all.append(self.best_package())
-        return self._all
+            self._all = _remember(_packages_cache, self._agenda_key, self._enumerate)  # type: ignore[assignment]
+        return self._all  # type: ignore[return-value]
+
+    def _enumerate(self) -> list[dict[str, str]]:
+        issues = self.scenario.issues
+        if self.scenario.outcome_count <= ENUMERATION_LIMIT:
+            ids = [i.id for i in issues]
+            return [
+                dict(zip(ids, combo, strict=True))
+                for combo in itertools.product(*(i.options for i in issues))
+            ]
+        sampler = random.Random(f"{self.scenario.id}/sample")
+        return [{i.id: sampler.choice(i.options) for i in issues} for _ in range(ENUMERATION_LIMIT)]
+
+    def ranking(self) -> Ranking:
+        """Every package sorted by this seat's utility (shared between talks; read-only)."""
+
+        if self._ranking is None:
+            key = self._agenda_key + msgspec.json.encode(self.brief)
+            self._ranking = _remember(  # type: ignore[assignment]
+                _ranking_cache, key, lambda: Ranking(self.all_packages(), self.utility)
+            )
+        return self._ranking  # type: ignore[return-value]
 
     def ranked_packages(self) -> list[tuple[float, dict[str, str]]]:
         """(utility, package) from best to worst for this seat."""
 
-        return sorted(((self.utility(p), p) for p in self.all_packages()), key=lambda up: -up[0])
+        ranking = self.ranking()
+        return list(zip(reversed(ranking.utilities), reversed(ranking.packages), strict=True))
 
     def package_near(self, target: float) -> dict[str, str]:
         """The package whose utility is the smallest one at or above ``target``."""
 
-        best: tuple[float, dict[str, str]] | None = None
-        for package in self.all_packages():
-            u = self.utility(package)
-            if u >= target and (best is None or u < best[0]):
-                best = (u, package)
-        return best[1] if best is not None else self.best_package()
+        ranking = self.ranking()
+        index = ranking.at_least(target)
+        return ranking.packages[index] if index < len(ranking.packages) else self.best_package()

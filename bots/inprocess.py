@@ -88,7 +88,9 @@ def play(
             for seat, runner in runners.items():
                 shown = visible(event, viewers[seat])
                 if shown is not None:
-                    queue.extend((seat, c) for c in runner.receive(shown))
+                    commands = runner.receive(shown)
+                    if commands:
+                        queue.extend([(seat, c) for c in commands])
 
     dispatch(room.log)
     for seat in runners:

@@ -64,6 +64,8 @@ class Runner:
         self.reputation = reputation
         self.on_failure = on_failure
         self.ctx: Context | None = None
+        # most strategies never look at single events: skip the call for them
+        self._listens = type(delegation).on_event is not Delegation.on_event
         self.last_seq = 0
         self.failures: list[HookFailure] = []
         self.finished = False
@@ -103,8 +105,11 @@ class Runner:
             commands = self._phase(ctx, event)
         elif isinstance(event, TalksConcluded):
             self.finished = True
-        self._call("on_event", None, ctx, event)
-        return self._statements() + commands
+        if self._listens:
+            self._call("on_event", None, ctx, event)
+        if ctx.has_statements():
+            return self._statements() + commands
+        return commands
 
     # --- phases ---------------------------------------------------------------------------
 

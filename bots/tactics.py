@@ -32,13 +32,12 @@ def package_near(ctx: Context, target: float, *, spread: int = 1) -> dict[str, s
     """A package at or just above ``target``; with ``spread`` > 1, one of the
     ``spread`` closest ones at random (varies offers without conceding more)."""
 
-    above = sorted(
-        ((u, p) for p in ctx.all_packages() if (u := ctx.utility(p)) >= target),
-        key=lambda up: up[0],
-    )
+    ranking = ctx.ranking()
+    start = ranking.at_least(target)
+    above = ranking.packages[start : start + max(1, spread)]
     if not above:
         return ctx.best_package()
-    return ctx.rng.choice(above[: max(1, spread)])[1]
+    return ctx.rng.choice(above)
 
 
 def expected_sanction(ctx: Context) -> float:
@@ -48,7 +47,9 @@ def expected_sanction(ctx: Context) -> float:
     return 0.0 if adopted is None else adopted.detection * adopted.sanction
 
 
-def defection_pays(ctx: Context, *, inspection_chance: float = 1.0, seat: str | None = None) -> bool:
+def defection_pays(
+    ctx: Context, *, inspection_chance: float = 1.0, seat: str | None = None
+) -> bool:
     """Whether defecting beats complying this period in expectation for ``seat``
     (this seat by default): the gain of defecting plus the saved cost of
     complying against the expected sanction."""

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from bots.context import Context, TabledPackage
 from bots.sdk import Ballot, Choice, Delegation, Package, Traits
-from bots.tactics import OpponentModel, defection_pays, inspection_chance
+from bots.tactics import OpponentModel, defection_pays
 from protocol.engine.rules import passes
 from protocol.scenario.utility import detection_probability, sanction_size
 
 CANDIDATES = 4000
 """At most this many of its own best packages are weighed each round."""
-PRIOR_DEFECT = 0.5
-"""Chance that a seat for which defection pays defects (before evidence)."""
+PRIOR_RESERVATION = 0.4
+"""Estimated utility (on the opponent model's scale) at which a seat's reservation lies."""
+SOFT = 0.05
+"""Slack in the Nash product, so packages just short of acceptance still rank."""
 
 
 def _key(package: Package) -> tuple[str, ...]:
@@ -44,8 +46,11 @@ class NashSeeker(Delegation):
     name = "adaptive"
     traits = Traits(models_opponents=True, challenges=True, may_defect=True)
     exponent = 0.6
-    margin = 1.25
-    """Defects only when its gain exceeds the expected sanction by this factor."""
+    defect_pays = 0.5
+    """Estimated chance that a seat defects when the regime does not deter it..."""
+    defect_base = 0.15
+    """...and when it does."""
+    goodwill = True
 
     # --- valuation -------------------------------------------------------------------
 
@@ -56,18 +61,21 @@ class NashSeeker(Delegation):
         u = ctx.utility(package)
         if impl is None or terms is None:
             return u
-        deterrent = (
-            0.5
-            * detection_probability(ctx.scenario, package)
-            * sanction_size(ctx.scenario, package)
+        deterrent = detection_probability(ctx.scenario, package) * sanction_size(
+            ctx.scenario, package
         )
-        own = max(terms.defect_gain - self.margin * deterrent, -terms.comply_cost)
+        own = max(terms.defect_gain - deterrent, -terms.comply_cost)
         harm = sum(
             t.harm
+            * (
+                self.defect_pays
+                if t.defect_gain + t.comply_cost > deterrent / 2
+                else self.defect_base
+            )
             for seat, t in impl.parties.items()
-            if seat != ctx.seat and t.defect_gain + t.comply_cost > deterrent
+            if seat != ctx.seat
         )
-        return u + impl.periods * (own - PRIOR_DEFECT * harm)
+        return u + impl.periods * (own - harm)
 
     def on_start(self, ctx: Context) -> None:
         ranked = sorted(
@@ -77,7 +85,9 @@ class NashSeeker(Delegation):
         acceptable = [vp for vp in ranked if vp[0] >= ctx.reservation] or ranked[:1]
         self._candidates = acceptable[:CANDIDATES]
         self._best = ranked[0][0]
-        self._plan: tuple[int, list[tuple[float, float, Package]]] | None = None
+        self._weights = {d.id: d.weight for d in ctx.scenario.delegations}
+        self._vetoes = {d.id for d in ctx.scenario.delegations if d.veto and ctx.rules.vetoes}
+        self._cache: tuple | None = None
 
     def minimum(self, ctx: Context) -> float:
         """Its current floor: from its best value down to its reservation."""
@@ -90,85 +100,120 @@ class NashSeeker(Delegation):
     # --- the opponents ----------------------------------------------------------------
 
     def _thresholds(self, ctx: Context, model: OpponentModel, est: dict) -> dict[str, float]:
-        """Per seat, the estimated utility above which it votes yes."""
+        """Per seat, the estimated utility above which it votes yes now.
 
-        out: dict[str, float] = {}
+        Its reservation is estimated as the lowest estimated utility it voted
+        yes on (at most :data:`PRIOR_RESERVATION`); its current threshold lies
+        between that and its latest proposal, closing in as the rounds run out.
+        """
+
+        latest: dict[str, float] = {}
         for tabled in ctx.history.tabled:
             if tabled.seat in est:
-                out[tabled.seat] = model.utility(est[tabled.seat], tabled.package)
+                latest[tabled.seat] = model.utility(est[tabled.seat], tabled.package)
+        lowest = dict.fromkeys(est, PRIOR_RESERVATION)
         for seat, package, vote in ctx.history.votes():
             if seat in est and vote == "yes":
-                u = model.utility(est[seat], package)
-                out[seat] = min(out.get(seat, u), u)
+                lowest[seat] = min(lowest[seat], model.utility(est[seat], package))
+        out = {}
+        for seat, reservation in lowest.items():
+            proposal = max(latest.get(seat, reservation), reservation)
+            out[seat] = reservation + (proposal - reservation) * (1.0 - ctx.progress)
         return out
 
-    def _predict(self, ctx: Context) -> list[tuple[float, float, Package]]:
-        """(Nash product, own value, package) of the acceptable packages predicted to pass."""
+    def _model(self, ctx: Context) -> tuple[OpponentModel, dict, dict[str, float]]:
+        if self._cache is None or self._cache[0] != ctx.round:
+            model = OpponentModel(ctx)
+            est = model.estimates()
+            self._cache = (ctx.round, model, est, self._thresholds(ctx, model, est), None)
+        return self._cache[1], self._cache[2], self._cache[3]
 
-        if self._plan is not None and self._plan[0] == ctx.round:
-            return self._plan[1]
-        model = OpponentModel(ctx)
-        est = model.estimates()
-        thresholds = self._thresholds(ctx, model, est)
-        weights = {d.id: d.weight for d in ctx.scenario.delegations}
-        vetoes = {d.id for d in ctx.scenario.delegations if d.veto} if ctx.rules.vetoes else set()
-        floor = self.minimum(ctx)
-        plan = []
-        for own, package in self._candidates:
-            if own < floor:
-                break
-            votes: dict[str, str] = {ctx.seat: "yes"}
-            product = own - ctx.reservation
-            for seat in ctx.others:
-                if seat not in est:
-                    votes[seat] = "yes"
-                    continue
-                gain = model.utility(est[seat], package) - thresholds.get(seat, 1.0)
-                votes[seat] = "yes" if gain >= 0 else "no"
-                product *= max(gain + 0.05, 0.01)
-            if any(votes[s] == "no" for s in vetoes if s != ctx.seat):
+    def _forecast(self, ctx: Context, package: Package, own: float) -> tuple[bool, float]:
+        """Whether ``package`` would pass with this seat's yes, and its estimated Nash product."""
+
+        model, est, thresholds = self._model(ctx)
+        votes: dict[str, str] = {ctx.seat: "yes"}
+        product = own - ctx.reservation + SOFT
+        for seat in ctx.others:
+            if seat not in est:
+                votes[seat] = "yes"
                 continue
-            if passes(ctx.rules, weights, votes):
-                plan.append((product, own, package))
-        plan.sort(key=lambda pvp: -pvp[0])
-        self._plan = (ctx.round, plan)
-        return plan
+            gain = model.utility(est[seat], package) - thresholds[seat]
+            votes[seat] = "yes" if gain >= 0 else "no"
+            product *= max(gain + SOFT, SOFT / 10)
+        carried = passes(ctx.rules, self._weights, votes) and not any(
+            votes[s] == "no" for s in self._vetoes if s != ctx.seat
+        )
+        return carried, product
+
+    def _plan(self, ctx: Context) -> list[tuple[bool, float, Package]]:
+        """(predicted to pass, Nash product, package) for the packages it would accept, best first."""
+
+        self._model(ctx)
+        if self._cache[4] is None:
+            floor = self.minimum(ctx)
+            plan = [(*self._forecast(ctx, p, v), p) for v, p in self._candidates if v >= floor]
+            plan.sort(key=lambda cpp: (not cpp[0], -cpp[1]))
+            self._cache = (*self._cache[:4], plan)
+        return self._cache[4]
 
     # --- hooks ------------------------------------------------------------------------
 
     def table(self, ctx: Context) -> list[Package]:
-        limit = ctx.rules.proposals_per_round
-        chosen = [p for _, _, p in self._predict(ctx)[:limit]]
-        if len(chosen) < limit:
-            floor = self.minimum(ctx)
-            above = [p for v, p in self._candidates if v >= floor]
-            chosen.append(above[-1] if above else self._candidates[0][1])
-        return chosen[:limit]
+        chosen = [p for _, _, p in self._plan(ctx)[: ctx.rules.proposals_per_round]]
+        return chosen or [self._candidates[0][1]]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        """Yes at or above its minimum; also yes on a package it could live with
+        (at or above its reservation) that is forecast to fail anyway: goodwill
+        that costs nothing and that reciprocating seats return."""
+
         value = self._values.get(_key(package.package))
         if value is None:
             value = self.value(ctx, package.package)
-        return "yes" if value >= self.minimum(ctx) else "no"
+        if value >= self.minimum(ctx):
+            return "yes"
+        if (
+            self.goodwill
+            and value >= ctx.reservation
+            and not self._forecast(ctx, package.package, value)[0]
+        ):
+            return "yes"
+        return "no"
 
     def act(self, ctx: Context) -> Choice:
-        chance = min(1.0, self.margin * inspection_chance(ctx, ctx.seat))
-        return "defect" if defection_pays(ctx, inspection_chance=chance) else "comply"
+        return "defect" if defection_pays(ctx, inspection_chance=1.0) else "comply"
 
     def challenge(self, ctx: Context) -> list[str]:
+        """Inspect where a detected sanction would deter harm worth the inspection.
+
+        A seat is worth inspecting when the chance that it defects (whether
+        the regime deters it; a seat already caught is a known defector) ×
+        the detection probability × the harm it would stop doing for the rest
+        of the implementation (if the sanction outweighs its gain) exceeds the
+        inspection cost.
+        """
+
         impl, adopted = ctx.implementation, ctx.adopted
         if impl is None or adopted is None:
             return []
+        remaining = impl.periods - ctx.period
         worth = []
         for seat in ctx.others:
             terms = impl.parties.get(seat)
-            if terms is None:
+            if terms is None or adopted.sanction < terms.defect_gain + terms.comply_cost:
                 continue
-            chance = inspection_chance(ctx, seat) * adopted.detection * adopted.sanction
-            defect = PRIOR_DEFECT if terms.defect_gain + terms.comply_cost > chance else 0.0
-            if ctx.history.detected(seat):
-                defect = 1.0
-            expected = defect * adopted.detection * adopted.sanction
+            deterred = (
+                terms.defect_gain + terms.comply_cost <= adopted.detection * adopted.sanction / 2
+            )
+            defect = (
+                1.0
+                if ctx.history.detected(seat)
+                else self.defect_base
+                if deterred
+                else self.defect_pays
+            )
+            expected = defect * adopted.detection * terms.harm * remaining
             if expected > impl.inspection_cost:
                 worth.append((expected, seat))
         worth.sort(key=lambda es: -es[0])

@@ -45,10 +45,13 @@ SPECTATOR = Viewer(role="spectator")
 ORGANIZER = Viewer(role="organizer")
 
 
+_FILTERED = (TalksOpened, VoteCast, BallotResult, StatementMade, ActionTaken, Timeout)
+
+
 def visible(event: Event, viewer: Viewer) -> Event | None:
     """``event`` as ``viewer`` may see it, or None if it may not see it at all."""
 
-    if viewer.role == "organizer":
+    if viewer.role == "organizer" or type(event) not in _FILTERED:
         return event
     seat = viewer.seat if viewer.role == "seat" else None
     match event:
