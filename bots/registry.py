@@ -3,7 +3,9 @@ or ``module:Class``."""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import sys
 from importlib.metadata import entry_points
 
 from bots.sdk import Delegation
@@ -42,10 +44,16 @@ def _import(path: str) -> type[Delegation]:
 def available() -> dict[str, str]:
     """Name → import path of every strategy: built-ins, then installed plugins."""
 
-    found = {name: path for name, path in BUILTIN.items() if _importable(path)}
+    return dict(_scan(tuple(sys.path)))
+
+
+@functools.lru_cache(maxsize=8)
+def _scan(path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # scanning installed distributions is slow; it only changes with sys.path
+    found = {name: spec for name, spec in BUILTIN.items() if _importable(spec)}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(ep.name, ep.value)
-    return found
+    return tuple(found.items())
 
 
 def _importable(path: str) -> bool:
