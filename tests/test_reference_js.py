@@ -1,0 +1,156 @@
+"""The JavaScript reference bot (bots/reference-js) plays a full talk on a live server.
+
+It knows only docs/protocol.md, so a clean talk here shows that the protocol
+documentation suffices for a bot written without the Python SDK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bots.strategies.conceder import Conceder
+from bots.websocket import BotClient
+from protocol.engine.transcript import read, verify
+from protocol.events import (
+    ActionTaken,
+    BallotResult,
+    PhaseStarted,
+    ProposalTabled,
+    TalksConcluded,
+    Timeout,
+    VoteCast,
+)
+from protocol.scenario import load_scenario
+from tests.netutil import RunningServer, api
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT_DIR = ROOT / "bots" / "reference-js"
+BOT = BOT_DIR / "bot.js"
+NODE = shutil.which("node")
+SCENARIO = "climate-accord"
+SEED = 5
+TIMEOUT = 90.0
+
+pytestmark = [
+    pytest.mark.skipif(
+        NODE is None, reason="node is not on PATH: the JavaScript reference bot needs Node.js"
+    ),
+    pytest.mark.skipif(
+        not (BOT_DIR / "node_modules" / "ws").is_dir(),
+        reason="the reference bot's dependency is not installed: "
+        "run `npm ci --prefix bots/reference-js`",
+    ),
+]
+
+
+async def node_bot(*args: str) -> asyncio.subprocess.Process:
+    assert NODE is not None
+    return await asyncio.create_subprocess_exec(
+        NODE,
+        str(BOT),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_the_reference_bot_plays_a_full_talk(tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIO)
+    js_seat = scenario.seats[0]
+    async with RunningServer(tmp_path / "js.db") as server:
+        status, created = await api(
+            server.url, "POST", "/api/rooms", body={"scenario": SCENARIO, "seed": SEED}
+        )
+        assert status == 201, created
+        tokens: dict[str, str] = created["seats"]
+        node = await node_bot(server.ws_url, tokens[js_seat])
+        bots = {
+            seat: BotClient(Conceder, server.ws_url, token, seed=SEED, reconnect=False)
+            for seat, token in tokens.items()
+            if seat != js_seat
+        }
+        played = asyncio.ensure_future(asyncio.gather(*(b.run() for b in bots.values())))
+        try:
+            stdout_bytes, stderr_bytes = await asyncio.wait_for(node.communicate(), TIMEOUT)
+            stdout, stderr = stdout_bytes.decode(), stderr_bytes.decode()
+            assert node.returncode == 0, f"exit {node.returncode}\n{stdout}\n{stderr}"
+            await asyncio.wait_for(played, TIMEOUT)
+        finally:
+            if node.returncode is None:
+                node.kill()
+                await node.wait()
+            if not played.done():
+                played.cancel()
+                await asyncio.gather(played, return_exceptions=True)
+        status, text = await api(server.url, "GET", f"/api/rooms/{created['room']}/transcript")
+        assert status == 200, text
+
+    # the server reported no error to the JS seat: the bot prints every `error` to stderr
+    assert stderr.strip() == "", stderr
+    for bot in bots.values():
+        (room,) = bot.rooms.values()
+        assert room.errors == [] and room.concluded is not None
+
+    lines = read(text.splitlines())
+    result = verify(lines)
+    assert result.ok, result.problems
+    events = [line.event for line in lines]
+    final = events[-1]
+    assert isinstance(final, TalksConcluded)
+
+    # it acted in every phase, in time: tabled each round, voted on every package
+    assert not [e for e in events if isinstance(e, Timeout) and e.seat == js_seat]
+    rounds = {e.round for e in events if isinstance(e, PhaseStarted) and e.phase == "tabling"}
+    tabled = [e for e in events if isinstance(e, ProposalTabled) and e.seat == js_seat]
+    assert {e.round for e in tabled} == rounds and len(tabled) == len(rounds)
+    on_ballot = sum(len(e.results) for e in events if isinstance(e, BallotResult))
+    votes = [e for e in events if isinstance(e, VoteCast) and e.seat == js_seat]
+    assert len(votes) == on_ballot > 0
+    actions = [e for e in events if isinstance(e, ActionTaken) and e.seat == js_seat]
+    if final.outcome == "agreement" and scenario.implementation is not None:
+        assert [a.choice for a in actions] == ["comply"] * scenario.implementation.periods
+
+    # round 1: its best package
+    brief = scenario.delegation(js_seat).brief
+    assert brief is not None
+    first = next(e for e in tabled if e.round == 1)
+    utility = sum(
+        brief.weights[i.id] * brief.values[i.id][i.options.index(first.package[i.id])]
+        for i in scenario.issues
+    )
+    best = sum(brief.weights[i.id] * max(brief.values[i.id]) for i in scenario.issues)
+    assert utility == pytest.approx(best)
+
+    # it printed the score the transcript records
+    (score,) = [s for s in final.scores if s.seat == js_seat]
+    match = re.search(
+        rf"^{js_seat} scored ([+-]?\d+\.\d+) \(normalised (\d+\.\d+)\)$", stdout, re.M
+    )
+    assert match, stdout
+    assert float(match[1]) == pytest.approx(score.raw, abs=1e-3)
+    assert float(match[2]) == pytest.approx(score.normalised, abs=1e-3)
+
+
+async def test_the_reference_bot_reports_a_refused_token(tmp_path: Path) -> None:
+    async with RunningServer(tmp_path / "bad.db") as server:
+        node = await node_bot(server.ws_url, "seat_not-a-real-token")
+        try:
+            stdout, stderr = await asyncio.wait_for(node.communicate(), TIMEOUT)
+        finally:
+            if node.returncode is None:
+                node.kill()
+                await node.wait()
+    assert node.returncode != 0
+    assert "error bad_token" in stderr.decode()
+
+
+async def test_the_reference_bot_explains_its_usage() -> None:
+    node = await node_bot()
+    stdout, stderr = await asyncio.wait_for(node.communicate(), TIMEOUT)
+    assert node.returncode == 2
+    assert "usage: node bot.js ws://127.0.0.1:8000/ws SEAT_TOKEN" in stderr.decode()
