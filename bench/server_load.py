@@ -25,6 +25,13 @@ Measured, per room count R:
   connections; a bot sends its next one once it has the 6 of the phase.
   Its frames per second is the reference the accord rate is compared with.
 
+Then a paced run at the largest R (``--think``): the same talks, but every bot
+waits 0.5 to 1.5 times ``--think`` seconds before acting in each phase (all seats
+of a room the same delay, so a ballot's votes still leave together), which keeps
+the server below saturation: its vote -> ballot_result latency is what a room sees
+on a server that is busy but not overloaded. The runs above are closed loops that
+saturate the machine, so their latencies are mostly queueing.
+
 Then, on a fresh server, the memory of idle seat connections: rooms are created,
 RSS is read, N seat connections say hello (5 seats of each 6-seat room, so the
 rooms stay in the lobby) and sit idle, RSS is read again; the difference over N
@@ -36,8 +43,8 @@ Targets: accord >= 60 % of the bare broadcast rate; vote -> ballot_result p99
 
 Every loop is bounded in count and time, and everything runs on 127.0.0.1.
 
-Run: ``.venv/bin/python bench/server_load.py [--rooms 50,200] [--talks-per-room 3]
-[--duration 30] [--idle 1000]``
+Run: ``.venv/bin/python bench/server_load.py [--rooms 50,200] [--talks-per-room 2]
+[--duration 30] [--think 3] [--idle 1000]``
 """
 
 from __future__ import annotations
@@ -275,6 +282,7 @@ class Incoming(msgspec.Struct):
     code: str | None = None
     message: str | None = None
     outcome: str | None = None
+    ref: str | None = None
 
 
 class BareIncoming(msgspec.Struct):
@@ -292,6 +300,8 @@ class Stats:
     talks: int = 0
     failed_talks: int = 0
     latencies: list[float] = field(default_factory=list)
+    acks: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    """(room, phase number) -> each seat's command -> ack wait in that phase."""
     errors: Counter[str] = field(default_factory=Counter)
     deadlines: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -302,11 +312,11 @@ def _cmd(body: dict[str, Any]) -> str:
 
 
 PACKAGE = {"cut": "mid", "checks": "full", "fines": "heavy"}
-PASS = _cmd({"type": "pass"})
-COMPLY = _cmd({"type": "action", "choice": "comply"})
-DEFECT = _cmd({"type": "action", "choice": "defect"})
-CHALLENGE = _cmd({"type": "challenge", "target": "s4"})
-PROPOSE = _cmd({"type": "propose", "package": PACKAGE})
+PASS = {"type": "pass"}
+COMPLY = {"type": "action", "choice": "comply"}
+DEFECT = {"type": "action", "choice": "defect"}
+CHALLENGE = {"type": "challenge", "target": "s4"}
+PROPOSE = {"type": "propose", "package": PACKAGE}
 
 
 async def _open(url: str, gate: asyncio.Semaphore) -> ClientConnection:
@@ -317,39 +327,67 @@ async def _open(url: str, gate: asyncio.Semaphore) -> ClientConnection:
 
 
 async def accord_bot(
-    url: str, token: str, seat: str, stats: Stats, gate: asyncio.Semaphore, rng: random.Random
+    url: str,
+    token: str,
+    seat: str,
+    stats: Stats,
+    gate: asyncio.Semaphore,
+    rng: random.Random,
+    think: float = 0.0,
+    room: str = "",
 ) -> None:
-    """One seat: reacts to phase changes until talks_concluded."""
+    """One seat: reacts to phase changes until talks_concluded.
+
+    With ``think`` > 0 the bot waits 0.5 to 1.5 times that long after each
+    phase_started before it acts; every seat of a room draws the same delays (same
+    seed), so a room's votes still leave together while rooms drift apart.
+    """
+
+    pause = random.Random(room) if think else None
 
     ws = await _open(url, gate)
     try:
         await ws.send(_cmd({"type": "hello", "version": 1, "token": token}))
         packages: list[str] = []
         voted: list[float] = []
+        phases = 0
+        sent = 0.0
         async for frame in ws:
             stats.frames += 1
             m = DECODE(frame)
             kind = m.type
             if kind == "phase_started":
                 phase = m.phase
+                if phase not in ("tabling", "ballot", "action", "verification"):
+                    continue
+                if pause is not None:
+                    await asyncio.sleep(think * pause.uniform(0.5, 1.5))
+                phases += 1
+                ref = str(phases)
+                sent = time.perf_counter()
                 if phase == "tabling":
                     packages = []
-                    await ws.send(PROPOSE if seat == "s1" else PASS)
+                    await ws.send(_cmd({**(PROPOSE if seat == "s1" else PASS), "ref": ref}))
                 elif phase == "ballot":
                     for pid in packages:
                         voted.append(time.perf_counter())
-                        await ws.send(_cmd({"type": "vote", "package_id": pid, "vote": "yes"}))
+                        vote = {"type": "vote", "package_id": pid, "vote": "yes", "ref": ref}
+                        await ws.send(_cmd(vote))
                 elif phase == "action":
                     defect = seat == "s4" and rng.random() < 0.5
-                    await ws.send(DEFECT if defect else COMPLY)
-                elif phase == "verification":
-                    await ws.send(CHALLENGE if seat == "s1" else PASS)
+                    await ws.send(_cmd({**(DEFECT if defect else COMPLY), "ref": ref}))
+                else:
+                    await ws.send(_cmd({**(CHALLENGE if seat == "s1" else PASS), "ref": ref}))
             elif kind == "proposal_tabled":
                 packages.append(m.package_id or "")
             elif kind == "ballot_result":
                 now = time.perf_counter()
                 stats.latencies.extend(now - t for t in voted)
                 voted = []
+            elif kind == "ack":
+                if sent and m.ref == str(phases):  # the first ack of this phase's command(s)
+                    stats.acks.setdefault((room, phases), []).append(time.perf_counter() - sent)
+                    sent = 0.0
             elif kind == "talks_concluded":
                 if seat == "s1":
                     stats.outcomes[m.outcome or "?"] += 1
@@ -448,31 +486,91 @@ class Run:
     latencies: list[float]
     server_cpu: float
     client_cpu: float
+    others_cpu: float = 0.0
+    first_ack: list[float] = field(default_factory=list)
+    """Per phase, the quickest command -> ack: about one command's round trip."""
+    last_ack: list[float] = field(default_factory=list)
+    """Per phase, the slowest command -> ack: the room's commands one after another."""
     rss_kib: int = 0
     hwm_kib: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     deadlines: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     create_seconds: float = 0.0
+    writes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frames_per_s(self) -> float:
         return self.frames / self.seconds if self.seconds else 0.0
 
     @property
+    def frames_per_cpu_s(self) -> float:
+        """Frames delivered per second of server CPU: less sensitive to other load."""
+
+        busy = self.server_cpu * self.seconds
+        return self.frames / busy if busy else 0.0
+
+    @property
+    def frames_per_client_cpu_s(self) -> float:
+        busy = self.client_cpu * self.seconds
+        return self.frames / busy if busy else 0.0
+
+    @property
     def talks_per_s(self) -> float:
         return self.talks / self.seconds if self.seconds else 0.0
 
-    def pct(self, q: float) -> float:
-        if not self.latencies:
+    def pct(self, q: float, values: list[float] | None = None) -> float:
+        """Percentile ``q`` in ms of ``values`` (default: every vote's latency)."""
+
+        values = self.latencies if values is None else values
+        if not values:
             return float("nan")
-        ordered = sorted(self.latencies)
+        ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def event_write_histogram(server: ServerProcess) -> dict[str, Any]:
+    """accord_event_write_seconds from /metrics: count, mean and bucket-bound p50/p99 (ms)."""
+
+    buckets: list[tuple[float, float]] = []
+    total = count = 0.0
+    async with aiohttp.ClientSession() as http, http.get(server.url + "/metrics") as res:
+        text = await res.text()
+    for line in text.splitlines():
+        if line.startswith("accord_event_write_seconds_bucket"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets.append((float(le), float(line.rsplit(" ", 1)[1])))
+        elif line.startswith("accord_event_write_seconds_sum"):
+            total = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("accord_event_write_seconds_count"):
+            count = float(line.rsplit(" ", 1)[1])
+
+    def quantile(q: float) -> float:
+        for bound, cumulative in buckets:
+            if count and cumulative >= q * count:
+                return bound * 1000
+        return float("inf")
+
+    return {
+        "count": int(count),
+        "mean_ms": total / count * 1000 if count else 0.0,
+        "p50_le_ms": quantile(0.5),
+        "p99_le_ms": quantile(0.99),
+    }
 
 
 def _client_cpu() -> float:
     t = os.times()
     return t.user + t.system
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine was busy (steal included: it was not ours to use)."""
+
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = values
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 async def drive(
@@ -482,17 +580,22 @@ async def drive(
     jobs: list[Any],
     play: Callable[[Any, Stats, asyncio.Semaphore], Awaitable[None]],
     duration: float,
+    stagger: float = 0.0,
 ) -> Run:
-    """``slots`` rooms at once, each playing the next job of ``jobs`` until none or time is up."""
+    """``slots`` rooms at once, each playing the next job of ``jobs`` until none or time is up.
+
+    With ``stagger`` each slot starts after a random delay of up to that many seconds.
+    """
 
     stats = Stats()
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     queue = list(reversed(jobs))
     started = time.perf_counter()
     stop_at = started + duration
-    cpu0, ccpu0 = server.cpu_seconds(), _client_cpu()
+    cpu0, ccpu0, busy0 = server.cpu_seconds(), _client_cpu(), _machine_busy()
 
-    async def slot() -> None:
+    async def slot(delay: float) -> None:
+        await asyncio.sleep(delay)
         while queue and time.perf_counter() < stop_at:
             job = queue.pop()
             try:
@@ -504,8 +607,11 @@ async def drive(
             else:
                 stats.talks += 1
 
-    await asyncio.gather(*(slot() for _ in range(slots)))
+    spread = random.Random(slots)
+    await asyncio.gather(*(slot(spread.uniform(0, stagger)) for _ in range(slots)))
     seconds = time.perf_counter() - started
+    server_cpu, client_cpu = server.cpu_seconds() - cpu0, _client_cpu() - ccpu0
+    others = max(0.0, _machine_busy() - busy0 - server_cpu - client_cpu)
     rss, hwm = server.memory()
     return Run(
         label=label,
@@ -515,8 +621,11 @@ async def drive(
         seconds=seconds,
         frames=stats.frames,
         latencies=stats.latencies,
-        server_cpu=(server.cpu_seconds() - cpu0) / seconds,
-        client_cpu=(_client_cpu() - ccpu0) / seconds,
+        server_cpu=server_cpu / seconds,
+        client_cpu=client_cpu / seconds,
+        others_cpu=others / seconds,
+        first_ack=[min(waits) for waits in stats.acks.values() if waits],
+        last_ack=[max(waits) for waits in stats.acks.values() if waits],
         rss_kib=rss,
         hwm_kib=hwm,
         errors=stats.errors,
@@ -526,7 +635,13 @@ async def drive(
 
 
 async def run_accord(
-    server: ServerProcess, token: str, rooms: int, talks: int, duration: float, seed: int
+    server: ServerProcess,
+    token: str,
+    rooms: int,
+    talks: int,
+    duration: float,
+    seed: int,
+    think: float = 0.0,
 ) -> Run:
     t0 = time.perf_counter()
     created = await create_rooms(server, token, talks, seed)
@@ -536,13 +651,21 @@ async def run_accord(
         rng = random.Random(room["room"])
         await asyncio.gather(
             *(
-                accord_bot(server.ws_url, room["seats"][seat], seat, stats, gate, rng)
+                accord_bot(
+                    server.ws_url, room["seats"][seat], seat, stats, gate, rng, think, room["room"]
+                )
                 for seat in SEATS
             )
         )
 
-    run = await drive("accord", server, rooms, created, play, duration)
+    writes0 = await event_write_histogram(server)
+    label = f"accord (think {think:g} s)" if think else "accord"
+    run = await drive(label, server, rooms, created, play, duration, stagger=think)
     run.create_seconds = create_seconds
+    writes1 = await event_write_histogram(server)
+    # the histogram is cumulative since start: room creation is in both, the window in the difference
+    run.writes = writes1
+    run.writes["window_count"] = writes1["count"] - writes0["count"]
     return run
 
 
@@ -618,42 +741,62 @@ def _check(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def report(pairs: list[tuple[Run, Run]], idles: list[Idle], args: argparse.Namespace) -> str:
+def _row(run: Run) -> str:
+    per_talk = run.frames / run.talks if run.talks else 0
+    return (
+        f"{run.label:<20} {run.rooms:>5} {run.talks:>5} {run.failed:>4} {run.seconds:>5.1f}"
+        f" {run.frames:>7} {run.frames_per_s:>8.0f} {run.talks_per_s:>7.1f} {per_talk:>7.0f}"
+        f" {run.pct(0.5):>7.1f} {run.pct(0.99):>7.1f} {run.server_cpu:>7.0%} {run.client_cpu:>7.0%}"
+        f" {run.others_cpu:>7.2f} {run.frames_per_cpu_s:>9.0f} {run.frames_per_client_cpu_s:>9.0f}"
+        f" {run.hwm_kib / 1024:>6.1f} MiB"
+    )
+
+
+def report(pairs: list[tuple[Run, Run]], paced: Run | None, idles: list[Idle], largest: int) -> str:
     lines = []
     head = (
-        f"{'server':<7} {'rooms':>5} {'talks':>6} {'fail':>4} {'secs':>6} {'frames':>8}"
-        f" {'frames/s':>9} {'talks/s':>8} {'fr/talk':>7} {'p50 ms':>7} {'p99 ms':>7}"
-        f" {'srv cpu':>7} {'cli cpu':>7} {'peak RSS':>9}"
+        f"{'run':<20} {'rooms':>5} {'talks':>5} {'fail':>4} {'secs':>5} {'frames':>7}"
+        f" {'frames/s':>8} {'talks/s':>7} {'fr/talk':>7} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'srv cpu':>7} {'cli cpu':>7} {'others':>7} {'fr/srv-s':>9} {'fr/cli-s':>9}"
+        f" {'peak RSS':>10}"
     )
-    lines.append(head)
-    lines.append("-" * len(head))
+    lines += [head, "-" * len(head)]
+    runs = [run for pair in pairs for run in pair] + ([paced] if paced else [])
     for accord, bare in pairs:
-        for run in (accord, bare):
-            per_talk = run.frames / run.talks if run.talks else 0
-            lines.append(
-                f"{run.label:<7} {run.rooms:>5} {run.talks:>6} {run.failed:>4} {run.seconds:>6.1f}"
-                f" {run.frames:>8} {run.frames_per_s:>9.0f} {run.talks_per_s:>8.1f}"
-                f" {per_talk:>7.0f} {run.pct(0.5):>7.1f} {run.pct(0.99):>7.1f}"
-                f" {run.server_cpu:>6.0%} {run.client_cpu:>7.0%}"
-                f" {run.hwm_kib / 1024:>6.1f} MiB"
-            )
-    lines.append("")
-    lines.append(
-        "latency: accord = a seat's vote sent -> ballot_result received by that seat;"
-        " bare = a bot's message sent -> the 6th message of its phase received."
-    )
-    for accord, _ in pairs:
+        lines += [_row(accord), _row(bare)]
+    if paced is not None:
+        lines.append(_row(paced))
+    lines += [
+        "",
+        "frames = every websocket frame the bots received; latency: accord = each seat's vote sent",
+        "-> ballot_result received by that seat; bare = a bot's message sent -> the 6th message of",
+        "its phase received. srv/cli cpu = share of one core used by the server process (all its",
+        "threads) and by this client; others = cores busy with other processes (and steal) meanwhile;",
+        "fr/srv-s, fr/cli-s = frames per CPU second of the server, of the client (the lower one",
+        "caps the rate when each process has a core); peak RSS = the server's VmHWM (a fresh",
+        "server for each accord run).",
+    ]
+    for accord in [a for a, _ in pairs] + ([paced] if paced else []):
+        created = accord.talks + accord.failed
+        w = accord.writes
         extra = [f"outcomes {dict(accord.outcomes)}"]
         if accord.errors:
             extra.append(f"errors {dict(accord.errors)}")
         if accord.deadlines:
             extra.append(f"deadline_passed {accord.deadlines}")
         lines.append(
-            f"accord {accord.rooms} rooms: {accord.talks + accord.failed} rooms created via"
-            f" HTTP in {accord.create_seconds:.1f} s"
-            f" ({(accord.talks + accord.failed) / accord.create_seconds:.0f} rooms/s, outside the"
-            f" window); end RSS {accord.rss_kib / 1024:.1f} MiB"
-            + ("; " + ", ".join(extra) if extra else "")
+            f"{accord.label}, {accord.rooms} rooms: {created} rooms created via HTTP beforehand in"
+            f" {accord.create_seconds:.1f} s ({created / max(accord.create_seconds, 1e-9):.0f}/s);"
+            f" {w.get('window_count', 0)} event writes in the window, mean"
+            f" {w.get('mean_ms', 0):.1f} ms, p50 <= {w.get('p50_le_ms', 0):g} ms,"
+            f" p99 <= {w.get('p99_le_ms', 0):g} ms (server histogram, whole life);"
+            f" end RSS {accord.rss_kib / 1024:.1f} MiB; " + ", ".join(extra)
+        )
+        lines.append(
+            "    command -> ack within a phase (6 seats act at once): quickest p50"
+            f" {accord.pct(0.5, accord.first_ack):.1f} / p99 {accord.pct(0.99, accord.first_ack):.1f}"
+            f" ms, slowest p50 {accord.pct(0.5, accord.last_ack):.1f} / p99"
+            f" {accord.pct(0.99, accord.last_ack):.1f} ms over {len(accord.first_ack)} phases"
         )
     for idle in idles:
         lines.append(
@@ -661,26 +804,47 @@ def report(pairs: list[tuple[Run, Run]], idles: list[Idle], args: argparse.Names
             f" RSS {idle.before_kib / 1024:.1f} -> {idle.after_kib / 1024:.1f} MiB,"
             f" {idle.per_conn_kib:.1f} KiB per connection"
         )
-    lines.append("")
-    lines.append("targets:")
+    busy = [r for r in runs if r.others_cpu > 0.3]
+    if busy:
+        lines.append(
+            "WARNING: other processes kept up to"
+            f" {max(r.others_cpu for r in busy):.2f} of {os.cpu_count()} cores busy during"
+            f" {', '.join(f'{r.label}/{r.rooms}' for r in busy)}: those figures are depressed."
+        )
+    lines += ["", "targets:"]
     for accord, bare in pairs:
         ratio = accord.frames_per_s / bare.frames_per_s if bare.frames_per_s else 0.0
         lines.append(
-            f"  {accord.rooms:>4} rooms: accord frames/s = {ratio:.0%} of bare broadcast"
+            f"  {accord.rooms:>4} rooms: accord frames/s = {ratio:.0%} of the bare broadcast rate"
             f" (target >= 60%)  {_check(ratio >= 0.6)}"
         )
-    for accord, _ in pairs:
-        if accord.rooms == 200 or accord is pairs[-1][0]:
-            p99 = accord.pct(0.99)
+        efficiency = (
+            accord.frames_per_cpu_s / bare.frames_per_cpu_s if bare.frames_per_cpu_s else 0.0
+        )
+        lines.append(
+            f"  {accord.rooms:>4} rooms: frames per server CPU second = {efficiency:.0%} of bare's"
+            " (the ratio if the server, not the client, limited both runs)"
+        )
+        projected = [
+            min(run.frames_per_cpu_s, run.frames_per_client_cpu_s) for run in (accord, bare)
+        ]
+        if projected[1]:
             lines.append(
-                f"  {accord.rooms:>4} rooms: vote -> ballot_result p99 = {p99:.1f} ms"
-                f" (target < 50 ms)  {_check(p99 < 50)}"
+                f"  {accord.rooms:>4} rooms: projected with a core each for client and server:"
+                f" accord {projected[0]:.0f} vs bare {projected[1]:.0f} frames/s ="
+                f" {projected[0] / projected[1]:.0%}"
             )
+    for run in [a for a, _ in pairs if a.rooms == largest] + ([paced] if paced else []):
+        p99 = run.pct(0.99)
+        lines.append(
+            f"  {run.rooms:>4} rooms, {run.label}: vote -> ballot_result p99 = {p99:.1f} ms"
+            f" (target < 50 ms)  {_check(p99 < 50)}"
+        )
     for idle in idles:
         if idle.label == "accord":
             lines.append(
-                f"  idle seat connection: {idle.per_conn_kib:.1f} KiB (target < 40 KiB)"
-                f"  {_check(idle.per_conn_kib < 40)}"
+                f"  idle seat connection: {idle.per_conn_kib:.1f} KiB of server memory"
+                f" (target < 40 KiB)  {_check(idle.per_conn_kib < 40)}"
             )
     return "\n".join(lines)
 
@@ -692,52 +856,78 @@ async def main(args: argparse.Namespace) -> int:
     room_counts = [int(r) for r in args.rooms.split(",") if r.strip()]
     token = "org_" + secrets.token_urlsafe(24)
     pairs: list[tuple[Run, Run]] = []
+    paced: Run | None = None
     idles: list[Idle] = []
     base = args.port or free_port()
+    port = iter(range(base, base + 100))
+    started = time.perf_counter()
+
+    async def with_server(server: ServerProcess, work: Callable[[], Awaitable[Any]]) -> Any:
+        try:
+            await server.wait_healthy()
+            return await work()
+        finally:
+            server.stop()
+
     with tempfile.TemporaryDirectory(prefix="accord-load-") as tmp:
         workdir = Path(tmp)
-        port = iter(range(base, base + 100))
         for rooms in room_counts:
             talks = args.talks or rooms * args.talks_per_room
-            # a fresh server per room count, so its peak RSS is this load's
+            # a fresh server for each run, so its peak RSS is this load's
             server = start_accord(workdir, next(port), token)
-            try:
-                await server.wait_healthy()
-                accord = await run_accord(server, token, rooms, talks, args.duration, seed=rooms)
-            finally:
-                server.stop()
+            accord = await with_server(
+                server,
+                lambda server=server, r=rooms, t=talks: run_accord(
+                    server, token, r, t, args.duration, seed=r
+                ),
+            )
             print(
                 f"accord {rooms} rooms: {accord.talks} talks, {accord.frames_per_s:.0f} frames/s,"
                 f" p99 {accord.pct(0.99):.1f} ms",
                 flush=True,
             )
             bare_server = start_bare(workdir, next(port))
-            try:
-                await bare_server.wait_healthy()
-                bare = await run_bare(bare_server, rooms, talks, args.duration)
-            finally:
-                bare_server.stop()
+            bare = await with_server(
+                bare_server,
+                lambda server=bare_server, r=rooms, t=talks: run_bare(server, r, t, args.duration),
+            )
             print(f"bare   {rooms} rooms: {bare.frames_per_s:.0f} frames/s", flush=True)
             pairs.append((accord, bare))
+        largest = max(room_counts) if room_counts else 0
+        if args.think > 0 and largest:
+            server = start_accord(workdir, next(port), token)
+            paced = await with_server(
+                server,
+                lambda: run_accord(
+                    server,
+                    token,
+                    largest,
+                    largest * args.paced_talks_per_room,
+                    args.duration,
+                    seed=largest + 1,
+                    think=args.think,
+                ),
+            )
+            print(
+                f"{paced.label} {largest} rooms: p99 {paced.pct(0.99):.1f} ms",
+                flush=True,
+            )
         if args.idle:
             server = start_accord(workdir, next(port), token)
-            try:
-                await server.wait_healthy()
-                idles.append(await idle_accord(server, token, args.idle, args.idle_per_room))
-            finally:
-                server.stop()
+            idles.append(
+                await with_server(
+                    server, lambda: idle_accord(server, token, args.idle, args.idle_per_room)
+                )
+            )
             bare_server = start_bare(workdir, next(port))
-            try:
-                await bare_server.wait_healthy()
-                idles.append(await idle_bare(bare_server, args.idle))
-            finally:
-                bare_server.stop()
+            idles.append(await with_server(bare_server, lambda: idle_bare(bare_server, args.idle)))
     print()
     print(
-        f"machine: {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" {platform.system()} {platform.release()}; client loop: {args.loop}"
+        f"machine: {os.cpu_count()} cores (nproc), Python {platform.python_version()},"
+        f" {platform.system()} {platform.release()}; client loop: {args.loop};"
+        f" whole run {time.perf_counter() - started:.0f} s"
     )
-    print(report(pairs, idles, args))
+    print(report(pairs, paced, idles, largest))
     return 0
 
 
@@ -745,7 +935,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rooms", default="50,200", help="room counts to run, comma-separated")
     parser.add_argument(
-        "--talks-per-room", type=int, default=3, help="talks per room slot (default 3)"
+        "--talks-per-room", type=int, default=2, help="talks per room slot (default 2)"
     )
     parser.add_argument(
         "--talks", type=int, default=0, help="total talks per room count (overrides)"
@@ -753,6 +943,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--duration", type=float, default=30.0, help="seconds after which no new talk starts"
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=3.0,
+        help="paced run at the largest room count: seconds each bot waits before acting"
+        " in a phase (0: skip the paced run)",
+    )
+    parser.add_argument("--paced-talks-per-room", type=int, default=1)
     parser.add_argument("--idle", type=int, default=1000, help="idle seat connections (0: skip)")
     parser.add_argument("--idle-per-room", type=int, default=5, choices=range(1, 6))
     parser.add_argument("--port", type=int, default=0, help="first server port (default: free)")
