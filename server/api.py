@@ -152,7 +152,7 @@ async def list_rooms(request: web.Request) -> web.Response:
 
 async def room_state(request: web.Request) -> web.Response:
     hub = _hub(request)
-    live = hub.rooms.get(request.match_info["room"])
+    live = await hub.open_room(request.match_info["room"])
     if live is None:
         raise NotFound(f"no open room {request.match_info['room']!r}")
     return json_response(live.snapshot(SPECTATOR))

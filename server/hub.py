@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from typing import TYPE_CHECKING
@@ -176,6 +177,37 @@ class Hub:
     def _after_events(self, live: LiveRoom, events: list[Event]) -> None:
         if live.room.finished:
             live.close()
+            # concluded rooms leave memory after a while; the store keeps them
+            asyncio.get_running_loop().call_later(
+                self.settings.concluded_linger, self._evict, live.id
+            )
+
+    def _evict(self, room_id: str) -> None:
+        live = self.rooms.get(room_id)
+        if live is None or not live.room.finished or live.subscribers:
+            if live is not None and live.room.finished:
+                asyncio.get_running_loop().call_later(
+                    self.settings.concluded_linger, self._evict, room_id
+                )
+            return
+        del self.rooms[room_id]
+        for key in [k for k, t in self._tokens.items() if t.room == room_id]:
+            del self._tokens[key]
+
+    async def open_room(self, room_id: str) -> LiveRoom | None:
+        """A room in memory, or a concluded one brought back from the store to be read."""
+
+        live = self.rooms.get(room_id)
+        if live is not None:
+            return live
+        record = await self.store.room(room_id)
+        if record is None:
+            return None
+        room = rebuild(await self.store.events(room_id))
+        live = self.rooms.get(room_id) or self._live(room, record)
+        if live.room.finished:
+            self._after_events(live, [])
+        return live
 
     def assignments_for(self, entry: str) -> list[tuple[LiveRoom, str]]:
         """Unfinished rooms with a seat assigned to ``entry``."""

@@ -1,9 +1,9 @@
 """Live rooms: the engine, its subscribers, its timer, and its durable log.
 
-A :class:`LiveRoom` adds no rules. It serialises inputs (one lock per room),
-feeds them to the pure :class:`~protocol.engine.room.Room` with the wall
-clock, writes the produced events to the store, and only then delivers each
-subscriber its filtered copy. One timer per room ticks the engine at the
+A :class:`LiveRoom` adds no rules. It feeds inputs to the pure
+:class:`~protocol.engine.room.Room` with the wall clock, writes the produced
+events to the store (grouping what arrives while a write is in flight), and
+only then delivers each subscriber its filtered copy and acknowledges. One timer per room ticks the engine at the
 current phase's deadline.
 """
 
@@ -62,7 +62,6 @@ class LiveRoom:
         self.record = record
         self.store = store
         self.clock = clock
-        self.lock = asyncio.Lock()
         self.subscribers: set[Subscriber] = set()
         self.holders: dict[str, Subscriber] = {}
         """Seat → the connection currently holding it."""
@@ -73,77 +72,110 @@ class LiveRoom:
         self._status = status_of(room)
         self.durable_seq = room.last_seq
         """Events up to this seq are in the store; only those are ever sent."""
+        self._pending: list[Event] = []
+        self._flushing: asyncio.Future[None] | None = None
+        self._generation = 0
+        self._restoring = False
 
     @property
     def id(self) -> str:
         return self.room.room_id
 
     # --- inputs --------------------------------------------------------------------------
+    #
+    # The engine is synchronous, so applying an input needs no lock: nothing
+    # can interleave with it. Only the write waits, and writes are grouped:
+    # whatever the room produced while the previous write was in flight goes
+    # to the store in one append (group commit per room).
 
     async def submit(self, seat: str, command: SeatCommand) -> list[Event]:
         """A seat command: apply, persist, publish; RuleViolation propagates unchanged."""
 
-        async with self.lock:
-            events = self.room.handle(seat, command, now=self.clock())
-            await self._commit(events)
+        self._check_available()
+        events = self.room.handle(seat, command, now=self.clock())
+        await self._commit(events)
         return events
 
     async def join(self, seat: str) -> list[Event]:
-        async with self.lock:
-            events = self.room.join(seat, now=self.clock())
-            await self._commit(events)
+        self._check_available()
+        events = self.room.join(seat, now=self.clock())
+        await self._commit(events)
         return events
 
     async def start(self) -> list[Event]:
-        async with self.lock:
-            events = self.room.start(now=self.clock())
-            await self._commit(events)
+        self._check_available()
+        events = self.room.start(now=self.clock())
+        await self._commit(events)
         return events
 
     async def tick(self) -> list[Event]:
-        async with self.lock:
-            now = self.clock()
-            if now < self._grace_until:
-                events: list[Event] = []
-            else:
-                events = self.room.tick(now=now)
-            await self._commit(events)
+        if self._restoring:
+            return []
+        now = self.clock()
+        events = [] if now < self._grace_until else self.room.tick(now=now)
+        await self._commit(events)
         return events
+
+    def _check_available(self) -> None:
+        if self._restoring:
+            raise InternalError("the room is recovering from a storage error; please retry")
 
     # --- persistence then publication ------------------------------------------------------
 
     async def _commit(self, events: list[Event]) -> None:
+        """Return once ``events`` are durable and published (or raise InternalError)."""
+
         if events:
+            generation = self._generation
+            self._pending.extend(events)
+            target = events[-1].seq
+            while self.durable_seq < target and generation == self._generation:
+                if self._flushing is None:
+                    self._flushing = asyncio.ensure_future(self._flush())
+                await asyncio.shield(self._flushing)
+            if generation != self._generation:
+                raise InternalError("the server could not record this; please retry")
+        self._schedule()
+
+    async def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        try:
             hashes = self.room.chain.hashes
-            rows = [StoredEvent(e.seq, hashes[e.seq - 1], canonical(e)) for e in events]
+            rows = [StoredEvent(e.seq, hashes[e.seq - 1], canonical(e)) for e in batch]
             started = time.perf_counter()
             try:
                 await self.store.append(self.id, rows)
             except Exception as exc:
                 log.error("event write failed", room=self.id, error=repr(exc))
-                await self._restore()
-                raise InternalError("the server could not record this; please retry") from exc
+                # everything not yet durable is void: rebuild from the store
+                self._generation += 1
+                self._pending = []
+                self._restoring = True
+                try:
+                    await self._restore()
+                finally:
+                    self._restoring = False
+                return
             if self._on_write is not None:
                 self._on_write(time.perf_counter() - started)
-            self.durable_seq = events[-1].seq
-            for event in events:
+            self.durable_seq = batch[-1].seq
+            for event in batch:
                 if isinstance(event, (PhaseStarted, TalksConcluded)):
                     log.info(
                         "phase" if isinstance(event, PhaseStarted) else "concluded",
                         room=self.id,
                         seq=event.seq,
                         phase=getattr(event, "phase", "concluded"),
-                        round=self.room.round,
-                        period=self.room.period,
                     )
             status = status_of(self.room)
             if status != self._status:
                 self._status = status
                 await self.store.set_status(self.id, status)
-            self._publish(events)
+            self._publish(batch)
             if self._on_events is not None:
-                self._on_events(self, events)
-        self._schedule()
+                self._on_events(self, batch)
+        finally:
+            self._flushing = None
 
     async def _restore(self) -> None:
         """Rebuild the engine from what the store holds (the write may have failed)."""

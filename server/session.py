@@ -185,9 +185,7 @@ class Session:
     def _fail(self, error: AccordError, *, ref: str | None = None, room: str | None = None) -> None:
         self.hub.metrics.errors.labels(error.code).inc()
         live = self.hub.rooms.get(room or next(iter(self.rooms), ""))
-        self.log.info(
-            "refused", code=error.code, ref=ref, seq=live.room.last_seq if live else None
-        )
+        self.log.info("refused", code=error.code, ref=ref, seq=live.room.last_seq if live else None)
         self.send(error_message(error, ref=ref, room=room))
 
     async def _frame(self, timeout: float | None) -> bytes | str | None:
@@ -250,14 +248,14 @@ class Session:
             )
         hub = self.hub
         if hello.token is None:
-            live = self._room_named(hello.room)
+            live = await self._room_named(hello.room)
             self.role = "spectator"
             self.send(Welcome(protocol=PROTOCOL_VERSION, role="spectator", room=live.id))
             self._watch(live, None, hello.last_seq)
             return
         if hub.is_organizer(hello.token):
             self.role = "organizer"
-            room = None if hello.room is None else self._room_named(hello.room)
+            room = None if hello.room is None else await self._room_named(hello.room)
             self.send(Welcome(protocol=PROTOCOL_VERSION, role="organizer", room=room and room.id))
             if room is not None:
                 self._watch(room, None, hello.last_seq)
@@ -265,9 +263,9 @@ class Session:
         record = await hub.credential(hello.token)
         if record.kind == "seat":
             assert record.room is not None and record.seat is not None
-            live = hub.rooms.get(record.room)
+            live = await hub.open_room(record.room)
             if live is None:
-                raise BadToken("this seat's room is no longer open")
+                raise BadToken("this seat's room no longer exists")
             holder = live.holders.get(record.seat)
             if holder is not None and holder is not self and not getattr(holder, "closing", False):
                 raise SeatInUse(f"seat {record.seat!r} is held by another connection")
@@ -301,10 +299,10 @@ class Session:
             return
         raise BadToken("this token cannot open a connection")
 
-    def _room_named(self, room: str | None) -> LiveRoom:
+    async def _room_named(self, room: str | None) -> LiveRoom:
         if room is None:
             raise RoomRequired("name the room to watch")
-        live = self.hub.rooms.get(room)
+        live = await self.hub.open_room(room)
         if live is None:
             raise UnknownRoom(f"no room {room!r}")
         return live

@@ -32,4 +32,6 @@ class Settings:
     heartbeat: float = 20.0
     restart_grace: float = 30.0
     """Seconds added to running deadlines when rooms are rebuilt after a restart."""
+    concluded_linger: float = 300.0
+    """Seconds a concluded room stays in memory before only the store holds it."""
     json_logs: bool = False

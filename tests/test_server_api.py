@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from protocol.codec import canonical
@@ -170,3 +171,29 @@ async def test_resume_message_replays_what_was_missed(tmp_path) -> None:
         assert ack.seq == log[-1].seq
         await s1.close()
         await s2.close()
+
+
+async def test_concluded_rooms_leave_memory_and_come_back_from_the_store(tmp_path) -> None:
+    from bots.strategies.conceder import Conceder
+    from bots.websocket import BotClient
+    from protocol.events import TalksConcluded
+
+    async with RunningServer(tmp_path / "a.db", concluded_linger=0.2) as server:
+        _, created = await api(
+            server.url, "POST", "/api/rooms", body={"scenario": "trade-round", "seed": 2}
+        )
+        room = created["room"]
+        bots = [BotClient(Conceder, server.ws_url, t, seed=2) for t in created["seats"].values()]
+        await asyncio.wait_for(asyncio.gather(*(b.run() for b in bots)), 60)
+        for _ in range(50):
+            if room not in server.hub.rooms:
+                break
+            await asyncio.sleep(0.1)
+        assert room not in server.hub.rooms
+        status, state = await api(server.url, "GET", f"/api/rooms/{room}", token=None)
+        assert status == 200 and state["phase"] == "concluded"
+        watcher = await Client(server.ws_url, "late").connect()
+        assert isinstance(await watcher.hello(None, room=room), Welcome)
+        final = await watcher.wait_for(lambda m: isinstance(m, TalksConcluded))
+        assert final.seq == state["seq"]
+        await watcher.close()
