@@ -22,7 +22,7 @@ import websockets
 
 from bots.runner import HookFailure, Runner
 from bots.sdk import Delegation
-from protocol import PROTOCOL_VERSION
+from protocol import PROTOCOL_VERSION, closes
 from protocol.codec import decode_server, encode
 from protocol.commands import Hello, Leave, SeatCommand
 from protocol.errors import ProtocolError
@@ -32,7 +32,7 @@ from protocol.replies import Ack, Assignment, Error, Welcome
 log = structlog.get_logger("accord.bot")
 
 # Close codes after which retrying cannot help.
-FATAL_CLOSES = {4400, 4401, 4409}
+FATAL_CLOSES = {closes.HANDSHAKE, closes.BAD_TOKEN, closes.SEAT_IN_USE}
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 import msgspec.inspect as mi
 
-from protocol import PROTOCOL_VERSION
+from protocol import PROTOCOL_VERSION, closes
 from protocol.codec import MAX_FRAME_BYTES, ServerMessage, encode
 from protocol.commands import CLIENT_MESSAGES, ClientMessage
 from protocol.errors import all_codes
@@ -78,6 +78,23 @@ def _field_docs(cls: type) -> dict[str, str]:
                 and isinstance(after.value.value, str)
             ):
                 docs[node.target.id] = " ".join(after.value.value.split())
+    return docs
+
+
+def _module_docs(module: object) -> dict[str, str]:
+    """Docstrings of a module's constants (a string right after the assignment)."""
+
+    tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+    docs: dict[str, str] = {}
+    for node, after in zip(tree.body, tree.body[1:], strict=False):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            docs[node.targets[0].id] = " ".join(after.value.value.split())
     return docs
 
 
@@ -243,4 +260,9 @@ def markdown() -> str:
     lines += ["## Error codes", "", "| code | meaning |", "|---|---|"]
     for code, cls in all_codes().items():
         lines.append(f"| `{code}` | {_doc(cls) or cls.__name__} |")
+    lines += ["", "## Close codes", "", "| code | name | when |", "|---|---|---|"]
+    docs = _module_docs(closes)
+    for code, name in closes.CLOSE_CODES.items():
+        constant = next(k for k, v in vars(closes).items() if k.isupper() and v == code)
+        lines.append(f"| {code} | {name} | {docs.get(constant, '')} |")
     return "\n".join(lines).rstrip() + "\n"

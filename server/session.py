@@ -15,9 +15,9 @@ import time
 from typing import TYPE_CHECKING
 
 import structlog
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
-from protocol import PROTOCOL_VERSION
+from protocol import PROTOCOL_VERSION, closes
 from protocol.codec import decode_client, encode, error_message, ref_of
 from protocol.commands import (
     Act,
@@ -59,16 +59,11 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("accord.session")
 
-CLOSE_HANDSHAKE = 4400
-"""The first frame was not a valid ``hello``."""
-CLOSE_BAD_TOKEN = 4401
-"""The credential was refused."""
-CLOSE_SEAT_IN_USE = 4409
-"""Another live connection holds this seat."""
-CLOSE_SLOW_CONSUMER = 4408
-"""The client did not read fast enough; its send queue overflowed."""
-CLOSE_FLOOD = int(WSCloseCode.POLICY_VIOLATION)
-"""Too many messages, past the rate limit (1008)."""
+CLOSE_HANDSHAKE = closes.HANDSHAKE
+CLOSE_BAD_TOKEN = closes.BAD_TOKEN
+CLOSE_SEAT_IN_USE = closes.SEAT_IN_USE
+CLOSE_SLOW_CONSUMER = closes.SLOW_CONSUMER
+CLOSE_FLOOD = closes.POLICY_VIOLATION
 
 SEAT_COMMANDS = (Propose, Withdraw, Pass, CastVote, CastVeto, Say, Act, Challenge)
 
@@ -399,7 +394,7 @@ class Session:
                     self.deliver(data)
                 self.send(AckReply(ref=message.ref, room=room_id, seq=live.room.last_seq))
             case Leave(room=None):
-                self._shutdown(int(WSCloseCode.OK), "bye")
+                self._shutdown(closes.NORMAL, "bye")
             case Leave(room=room):
                 room_id = self._resolve(room)
                 self._leave(room_id)
