@@ -8,9 +8,10 @@ phase, which verification/enforcement regimes deter defection.
 
 Everything is exact with respect to the utilities the engine computes: a
 seat's utility of a package is the float sum of its weighted option values
-taken issue by issue in agenda order (what
-:class:`~protocol.scenario.utility.UtilityFunction` returns), and every
-comparison below is made on those very floats. Pure Python, no I/O; spaces of
+added one issue at a time in agenda order (what
+:class:`~protocol.scenario.utility.UtilityFunction` returns on Python 3.11,
+whose ``sum()`` adds floats left to right), and every comparison below is
+made on those very floats. Pure Python, no I/O; spaces of
 10^6 packages take seconds:
 
 * The pass count scans the whole space, but only as prefix sums over all
@@ -23,15 +24,20 @@ comparison below is made on those very floats. Pure Python, no I/O; spaces of
   same issues (utilities are additive, so a dominated prefix can be swapped
   for its dominator). Prefixes are pruned only when dominated by a *margin*
   larger than the rounding that the remaining additions could introduce, so
-  the float result is exact. Each level is a skyline: candidates sorted by
-  utility sum, checked against the frontier found so far through per-seat
-  bucket bitsets (Python ints used as bit vectors).
+  the float result is exact. Seats with identical briefs count once. Each
+  level is a skyline: for two or three seats a sweep over the first seat
+  (running maxima, or a staircase of the other two); for more, candidates
+  sorted by utility sum and checked against the frontier found so far
+  through per-seat bucket bitsets (Python ints used as bit vectors) and, for
+  the newest members, bucket vectors packed into one int and compared all
+  at once.
 * The Nash point and the utilitarian optimum maximise functions that are
   monotone in every seat's utility, so some maximiser lies on the frontier.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import struct
@@ -40,7 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial, reduce
 from itertools import accumulate
-from operator import add, and_, ge, getitem, or_
+from operator import add, and_, ge, getitem, neg, or_
 
 import msgspec
 
@@ -146,7 +152,7 @@ class Analysis(_Struct, kw_only=True):
     weakly prefers to no deal; ``None`` if there is no such package."""
     nash_product: float | None
     utilitarian: Point
-    """Maximises the sum of utilities."""
+    """Maximises the sum of utilities (``math.fsum``, correctly rounded)."""
     utilitarian_sum: float
     passing: int
     """Packages that pass the decision rule when every seat votes yes exactly
@@ -180,35 +186,38 @@ def analyze(scenario: Scenario, *, sample: int = 5, max_regimes: int = 1024) -> 
 
     frontier = _pareto(issue_vectors)
     counts = _count_votes(scenario, rows, reservations)
+    vectors = frontier.vectors
 
-    def point(indices: Indices, vector: Vector) -> Point:
+    def point(k: int) -> Point:
         return Point(
             package={
                 issue.id: issue.options[o]
-                for issue, o in zip(scenario.issues, indices, strict=True)
+                for issue, o in zip(scenario.issues, frontier.package(k), strict=True)
             },
-            utilities=dict(zip(seats, vector, strict=True)),
+            utilities=dict(zip(seats, vectors[k], strict=True)),
         )
 
-    # Ties are broken towards the first package in agenda order, so the
-    # answer does not depend on how the frontier was found.
-    by_package = sorted(frontier, key=lambda item: item[1])
-    best_sum = -math.inf
-    utilitarian = by_package[0]
-    for item in by_package:
-        total = sum(item[0])
-        if total > best_sum:
-            best_sum, utilitarian = total, item
-    nash: tuple[Vector, Indices] | None = None
+    # The frontier comes in agenda order of packages and ties go to the first
+    # package, so the answers do not depend on how the frontier was found.
+    sums = list(map(math.fsum, vectors))
+    best_sum = max(sums)
+    utilitarian = sums.index(best_sum)
+    nash: int | None = None
     best_product = -math.inf
-    for item in by_package:
-        vector = item[0]
+    for k, vector in enumerate(vectors):
         if all(map(ge, vector, reservations)):
             product = 1.0
             for u, r in zip(vector, reservations, strict=True):
                 product *= u - r
             if product > best_product:
-                best_product, nash = product, item
+                best_product, nash = product, k
+    # Highest sum first; among equal vectors, the first package.
+    top = [
+        -negative
+        for _, _, negative in heapq.nlargest(
+            sample, zip(sums, vectors, map(neg, range(len(vectors))), strict=True)
+        )
+    ]
 
     total = scenario.outcome_count
     seat_reports = tuple(
@@ -226,11 +235,11 @@ def analyze(scenario: Scenario, *, sample: int = 5, max_regimes: int = 1024) -> 
         scenario=scenario.id,
         seats=seats,
         packages=total,
-        pareto_size=len(frontier),
-        pareto_sample=tuple(point(indices, vector) for vector, indices in frontier[:sample]),
-        nash=None if nash is None else point(nash[1], nash[0]),
+        pareto_size=len(vectors),
+        pareto_sample=tuple(point(k) for k in top),
+        nash=None if nash is None else point(nash),
         nash_product=None if nash is None else best_product,
-        utilitarian=point(utilitarian[1], utilitarian[0]),
+        utilitarian=point(utilitarian),
         utilitarian_sum=best_sum,
         passing=counts.passing,
         acceptable_to_all=counts.all_yes,
@@ -242,15 +251,53 @@ def analyze(scenario: Scenario, *, sample: int = 5, max_regimes: int = 1024) -> 
 # --- Pareto frontier ---------------------------------------------------------------
 
 
-def _pareto(issue_vectors: list[list[Vector]]) -> list[tuple[Vector, Indices]]:
-    """Every Pareto-optimal package with its utility vector, highest sum first."""
+class _Frontier:
+    """The Pareto frontier: utility vectors in agenda order of packages, and
+    what it takes to recover each package's option indices."""
+
+    __slots__ = ("vectors", "_levels")
+
+    def __init__(self, vectors: list[Vector], levels: list[tuple[list[int], list[int]]]) -> None:
+        self.vectors = vectors
+        # Per issue: (surviving candidate positions, kept option indices). A
+        # candidate at position q extends survivor q // len(kept) of the
+        # previous issue with option kept[q % len(kept)].
+        self._levels = levels
+
+    def package(self, k: int) -> Indices:
+        """Option indices (one per issue) of the ``k``-th frontier package."""
+
+        indices = []
+        for survivors, kept in reversed(self._levels):
+            q = survivors[k]
+            k, o = divmod(q, len(kept))
+            indices.append(kept[o])
+        return tuple(reversed(indices))
+
+
+def _pareto(issue_vectors: list[list[Vector]]) -> _Frontier:
+    """Every Pareto-optimal package, in agenda order (last issue fastest)."""
+
+    # Seats with identical weighted values have identical utilities: the
+    # frontier only needs one of them (which keeps such scenarios in the
+    # cheap two- and three-seat sweeps).
+    representative: dict[tuple[tuple[float, ...], ...], int] = {}
+    where = []
+    for s in range(len(issue_vectors[0][0])):
+        signature = tuple(tuple(vector[s] for vector in options) for options in issue_vectors)
+        where.append(representative.setdefault(signature, len(representative)))
+    if len(representative) < len(where):
+        distinct = [where.index(k) for k in range(len(representative))]
+        issue_vectors = [
+            [tuple(vector[s] for s in distinct) for vector in options] for options in issue_vectors
+        ]
 
     n = len(issue_vectors)
+    seats = len(issue_vectors[0][0])
     # Every partial sum is at most the largest best-case utility; one
     # addition moves the gap between two partial sums by at most one ulp of it.
     bound = max(
-        sum(max(vector[s] for vector in options) for options in issue_vectors)
-        for s in range(len(issue_vectors[0][0]))
+        sum(max(vector[s] for vector in options) for options in issue_vectors) for s in range(seats)
     )
     unit = math.ulp(2.0 * max(1.0, bound))
 
@@ -268,17 +315,23 @@ def _pareto(issue_vectors: list[list[Vector]]) -> list[tuple[Vector, Indices]]:
         ]
         for i, options in enumerate(issue_vectors)
     ]
-    level = [(issue_vectors[0][o], (o,)) for o in kept[0]]
-    level = _skyline(level, margin(n - 1))
-    for i in range(1, n):
-        options = [(o, issue_vectors[i][o]) for o in kept[i]]
-        level = [
-            (tuple(map(add, vector, x)), indices + (o,))
-            for vector, indices in level
-            for o, x in options
-        ]
-        level = _skyline(level, margin(n - 1 - i))
-    return level
+    # Candidates are held column by column (one list of partial sums per
+    # seat): building them is then plain float additions, no tuples.
+    columns = [[issue_vectors[0][o][s] for o in kept[0]] for s in range(seats)]
+    levels = []
+    for i in range(n):
+        if i:
+            rows = [[issue_vectors[i][o][s] for o in kept[i]] for s in range(seats)]
+            columns = [
+                [a + x for a in column for x in row]
+                for column, row in zip(columns, rows, strict=True)
+            ]
+        survivors = _skyline(columns, margin(n - 1 - i))
+        levels.append((survivors, kept[i]))
+        if len(survivors) < len(columns[0]):
+            columns = [[column[q] for q in survivors] for column in columns]
+    columns = [columns[k] for k in where]
+    return _Frontier(list(zip(*columns, strict=True)), levels)
 
 
 def _dominates(a: Vector, b: Vector, margin: float) -> bool:
@@ -291,45 +344,118 @@ def _dominates(a: Vector, b: Vector, margin: float) -> bool:
     return any(x > y + margin for x, y in zip(a, b, strict=True))
 
 
-def _skyline(points: list[tuple[Vector, Indices]], margin: float) -> list[tuple[Vector, Indices]]:
-    """The points no other point dominates (see :func:`_dominates`), highest sum first."""
+def _skyline(columns: list[list[float]], margin: float) -> list[int]:
+    """Positions of the points that no other point dominates (see
+    :func:`_dominates`), ascending. Point ``q`` is ``column[q]`` of every column."""
 
-    if len(points) <= 1:
-        return points
-    # A dominator has a sum at least as large and a lexicographically larger
-    # vector (float addition is monotone), so after this sort every point's
-    # dominators come before it. The sort is stable: ties keep agenda order.
-    points.sort(key=lambda p: (sum(p[0]), p[0]), reverse=True)
-    if len(points[0][0]) == 2:
-        return _skyline_2d(points, margin)
-    return _skyline_nd(points, margin)
+    if len(columns[0]) <= 1:
+        return list(range(len(columns[0])))
+    if len(columns) == 1:
+        top = max(columns[0])
+        # One seat: only the best utility (by the margin) is undominated.
+        return [q for q, u in enumerate(columns[0]) if not top > u + margin]
+    if len(columns) == 2:
+        return _skyline_2d(columns[0], columns[1], margin)
+    if len(columns) == 3:
+        return _skyline_3d(columns[0], columns[1], columns[2], margin)
+    return _skyline_nd(list(zip(*columns, strict=True)), margin)
 
 
-def _skyline_2d(
-    points: list[tuple[Vector, Indices]], margin: float
-) -> list[tuple[Vector, Indices]]:
-    # Two seats: sort by the first seat and keep running maxima of the second;
-    # each dominance question is then two binary searches.
-    by_first = sorted((p[0] for p in points), reverse=True)
-    keys = [-v[0] for v in by_first]
-    running = []
-    top = -math.inf
-    for v in by_first:
-        top = max(top, v[1])
-        running.append(top)
-    out = []
-    for point in points:
-        u0, u1 = point[0]
-        # Someone strictly better (by the margin) for the first seat, no worse for the second?
-        k = bisect_left(keys, -(u0 + margin))
-        if k and running[k - 1] >= u1:
+def _skyline_2d(first: list[float], second: list[float], margin: float) -> list[int]:
+    # Two seats: sweep the points by the first seat, best first, with running
+    # maxima of the second seat; each point then needs two pointers that only
+    # move forward. (Ties on the first seat are never split by a pointer, so
+    # their order does not matter.)
+    count = len(first)
+    order = sorted(range(count), key=first.__getitem__, reverse=True)
+    firsts = [first[q] for q in order]
+    seconds = [second[q] for q in order]
+    running = list(accumulate(seconds, max))
+    keep = bytearray(count)
+    above = at_least = 0
+    for q, u0, u1 in zip(order, firsts, seconds, strict=True):
+        # Someone better by the margin for the first seat, no worse for the second?
+        threshold = u0 + margin
+        while above < count and firsts[above] > threshold:
+            above += 1
+        if above and running[above - 1] >= u1:
             continue
-        # Someone no worse for the first seat, strictly better for the second?
-        k = bisect_right(keys, -u0)
-        if k and running[k - 1] > u1 + margin:
+        # Someone no worse for the first seat, better by the margin for the second?
+        while at_least < count and firsts[at_least] >= u0:
+            at_least += 1
+        if running[at_least - 1] > u1 + margin:
             continue
-        out.append(point)
-    return out
+        keep[q] = 1
+    return [q for q in range(count) if keep[q]]
+
+
+class _Staircase:
+    """Points in the plane, kept as their 2-D maxima, that answer "is some
+    point at least (a, b)?" with one binary search.
+
+    ``xs`` rises strictly while ``ys`` falls strictly; a point weakly
+    dominated by a kept one is not kept (it can never answer a query that
+    the kept one would not).
+    """
+
+    __slots__ = ("xs", "ys")
+
+    def __init__(self) -> None:
+        self.xs: list[float] = []
+        self.ys: list[float] = []
+
+    def covers(self, a: float, b: float) -> bool:
+        k = bisect_left(self.xs, a)
+        return k < len(self.xs) and self.ys[k] >= b
+
+    def add(self, x: float, y: float) -> None:
+        xs, ys = self.xs, self.ys
+        k = bisect_left(xs, x)
+        if k < len(xs) and ys[k] >= y:
+            return
+        # Now dominated: a kept point at the same x (its y is lower), and the
+        # kept points left of x whose y' <= y (they sit just before k).
+        end = k + 1 if k < len(xs) and xs[k] == x else k
+        start = k
+        while start and ys[start - 1] <= y:
+            start -= 1
+        xs[start:end] = [x]
+        ys[start:end] = [y]
+
+
+def _skyline_3d(
+    first: list[float], second: list[float], third: list[float], margin: float
+) -> list[int]:
+    # Three seats: sweep by the first seat, best first, keeping the (second,
+    # third) staircases of the points already passed. A point is dominated
+    # when some point is better by the margin for one seat and no worse for
+    # the others; one query per seat that might be the better one.
+    count = len(first)
+    order = sorted(range(count), key=first.__getitem__, reverse=True)
+    above = _Staircase()  # points better than the current one by the margin for seat 0
+    at_least = _Staircase()  # points at least as good for seat 0
+    passed_above = passed_at_least = 0
+    keep = bytearray(count)
+    up = math.inf
+    for q in order:
+        u0, u1, u2 = first[q], second[q], third[q]
+        threshold = u0 + margin
+        while passed_above < count and first[order[passed_above]] > threshold:
+            r = order[passed_above]
+            above.add(second[r], third[r])
+            passed_above += 1
+        while passed_at_least < count and first[order[passed_at_least]] >= u0:
+            r = order[passed_at_least]
+            at_least.add(second[r], third[r])
+            passed_at_least += 1
+        if (
+            above.covers(u1, u2)
+            or at_least.covers(math.nextafter(u1 + margin, up), u2)
+            or at_least.covers(u1, math.nextafter(u2 + margin, up))
+        ):
+            continue
+        keep[q] = 1
+    return [q for q in range(count) if keep[q]]
 
 
 class _Block:
@@ -429,10 +555,15 @@ class _Swar:
         self.flags = [0x80 * r for r in self.repeat]
 
 
-def _skyline_nd(
-    points: list[tuple[Vector, Indices]], margin: float
-) -> list[tuple[Vector, Indices]]:
-    vectors = [p[0] for p in points]
+def _skyline_nd(points: list[Vector], margin: float) -> list[int]:
+    # A dominator has a sum at least as large (fsum is correctly rounded,
+    # hence monotone) and a lexicographically larger vector, so in this order
+    # every point's dominators come first and only earlier frontier members
+    # need checking.
+    order = sorted(
+        range(len(points)), key=lambda q: (math.fsum(points[q]), points[q]), reverse=True
+    )
+    vectors = [points[q] for q in order]
     seats = len(vectors[0])
     # Per seat, quantile buckets: a higher bucket means a strictly higher
     # utility, and a higher utility never means a lower bucket.
@@ -499,7 +630,7 @@ def _skyline_nd(
                 block = blocks.pop().merge(block)
             blocks.append(block)
             recent = _Recent(swar)
-    return [points[k] for k in frontier]
+    return sorted(order[k] for k in frontier)
 
 
 # --- counting over the whole space ------------------------------------------------------
@@ -712,8 +843,12 @@ def _implementation(scenario: Scenario, max_regimes: int) -> ImplementationRepor
 # --- report ---------------------------------------------------------------------------
 
 
-def format_analysis(analysis: Analysis, scenario: Scenario) -> str:
-    """A plain-text report of ``analysis`` (of ``scenario``) for the terminal."""
+def format_analysis(analysis: Analysis, scenario: Scenario, *, max_regimes: int = 16) -> str:
+    """A plain-text report of ``analysis`` (of ``scenario``) for the terminal.
+
+    At most ``max_regimes`` implementation regimes are listed; the JSON form
+    of the analysis has them all.
+    """
 
     seats = analysis.seats
     total = analysis.packages
@@ -725,7 +860,7 @@ def format_analysis(analysis: Analysis, scenario: Scenario) -> str:
         f"Acceptable to all {analysis.acceptable_to_all:,} packages "
         f"({_share(analysis.acceptable_to_all, total)}) beat every reservation",
         f"Would pass        {analysis.passing:,} packages ({_share(analysis.passing, total)}) "
-        f"under {_rule(scenario)} with sincere votes and no veto",
+        f"under {_rule(scenario)}, sincere votes" + (", no veto" if scenario.rules.vetoes else ""),
         "",
         "Seats             reservation   best    worst   packages above reservation",
     ]
@@ -761,23 +896,25 @@ def format_analysis(analysis: Analysis, scenario: Scenario) -> str:
         lines.append(
             f"  {impl.self_enforcing_count} of {impl.regime_count} regimes deter every seat"
         )
-        for regime in impl.regimes:
-            choice = ", ".join(
-                scenario.issue(issue).label(option) for issue, option in regime.options.items()
+        listed = impl.regimes[:max_regimes]
+        for regime in listed:
+            choice = "; ".join(
+                f"{scenario.issue(issue).title}: {scenario.issue(issue).label(option)}"
+                for issue, option in regime.options.items()
             )
             tempted = [seat for seat, pays in regime.defection_pays.items() if pays]
             verdict = (
-                "self-enforcing"
+                "deters every seat"
                 if regime.self_enforcing
-                else "defection pays: " + ", ".join(tempted)
+                else "defection pays for " + ", ".join(tempted)
             )
             lines.append(
-                f"  {choice or '(no verification or enforcement)'}: detection "
-                f"{regime.detection:.3f}, sanction {regime.sanction:.3f}, expected "
-                f"{regime.expected_sanction:.3f} -> {verdict}"
+                f"  {choice or '(no verification or enforcement issue)'}: detection "
+                f"{regime.detection:.3f} x sanction {regime.sanction:.3f} = "
+                f"{regime.expected_sanction:.3f}, {verdict}"
             )
-        if len(impl.regimes) < impl.regime_count:
-            lines.append(f"  ... {impl.regime_count - len(impl.regimes)} more regimes not listed")
+        if len(listed) < impl.regime_count:
+            lines.append(f"  ... {impl.regime_count - len(listed):,} more regimes not listed")
     return "\n".join(lines)
 
 
@@ -804,8 +941,11 @@ def _rule(scenario: Scenario) -> str:
         text = f"qualified majority ({rules.threshold:.0%} of weight"
         if rules.quorum:
             text += f", quorum {rules.quorum:.0%}"
-        return text + ")"
-    text = rules.decision
-    if rules.all_but:
-        text += f" (all but {rules.all_but})"
+        text += ")"
+    else:
+        text = rules.decision
+        if rules.all_but:
+            text += f" (all but {rules.all_but})"
+    if rules.required:
+        text += f", {', '.join(rules.required)} required"
     return text

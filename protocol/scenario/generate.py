@@ -83,6 +83,8 @@ def random_scenario(
             }
         )
 
+    # Draw the rule even when it is given, so fixing it changes nothing else.
+    drawn = rng.choice(_DECISIONS)
     raw: dict[str, Any] = {
         "id": scenario_id or f"random-{seed}",
         "title": f"Random scenario (seed {seed})",
@@ -91,7 +93,7 @@ def random_scenario(
         ),
         "issues": agenda,
         "delegations": delegations,
-        "rules": _rules(rng, decision or rng.choice(_DECISIONS), seats),
+        "rules": _rules(rng, decision or drawn, seats),
     }
     if implementation:
         raw["implementation"] = _implementation(rng, agenda, seat_ids)
