@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import msgspec
 
@@ -24,14 +25,17 @@ from protocol.events import (
     StatementMade,
     TalksConcluded,
     VetoCast,
+    VoteCast,
 )
 from protocol.scenario.model import Brief, Implementation, Rules, Scenario, Terms
-from protocol.scenario.utility import UtilityFunction
+from protocol.scenario.utility import Stakes, UtilityFunction
 
 ENUMERATION_LIMIT = 50_000
 """Outcome spaces up to this size are enumerated exactly; larger ones are sampled."""
 
 _CACHE_SIZE = 64
+
+T = TypeVar("T")
 
 
 class Ranking:
@@ -56,6 +60,7 @@ class Ranking:
 
 _packages_cache: OrderedDict[bytes, list[dict[str, str]]] = OrderedDict()
 _ranking_cache: OrderedDict[bytes, Ranking] = OrderedDict()
+_derived_cache: OrderedDict[bytes, object] = OrderedDict()
 
 
 def _remember(cache: OrderedDict[bytes, object], key: bytes, make: Callable[[], object]) -> object:
@@ -88,6 +93,17 @@ class TabledPackage:
     package: dict[str, str]
 
 
+_COLLECTED = {
+    ProposalTabled: "tabled",
+    BallotResult: "ballots",
+    VetoCast: "vetoes",
+    StatementMade: "statements",
+    ChallengeResult: "challenges",
+    SanctionImposed: "sanctions",
+}
+"""Event type → the list of :class:`History` that collects it."""
+
+
 @dataclass
 class History:
     """Everything this seat has seen, by kind, in order."""
@@ -103,34 +119,39 @@ class History:
     adopted: PackageAdopted | None = None
     concluded: TalksConcluded | None = None
     my_actions: list[str] = field(default_factory=list)
+    # package id → package of ``_indexed_list[:_indexed]`` (the first one tabled
+    # under that id), for package(); ``tabled`` only grows while the talk runs
+    _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    _indexed: int = field(default=0, repr=False, compare=False)
+    _indexed_list: list[ProposalTabled] | None = field(default=None, repr=False, compare=False)
 
-    def add(self, event: Event) -> None:
-        self.events.append(event)
-        kind = type(event)
-        if kind is ProposalTabled:
-            self.tabled.append(event)  # type: ignore[arg-type]
-        elif kind is ProposalWithdrawn:
-            self.withdrawn.add(event.package_id)  # type: ignore[union-attr]
-        elif kind is BallotResult:
-            self.ballots.append(event)  # type: ignore[arg-type]
-        elif kind is VetoCast:
-            self.vetoes.append(event)  # type: ignore[arg-type]
-        elif kind is StatementMade:
-            self.statements.append(event)  # type: ignore[arg-type]
-        elif kind is ChallengeResult:
-            self.challenges.append(event)  # type: ignore[arg-type]
-        elif kind is SanctionImposed:
-            self.sanctions.append(event)  # type: ignore[arg-type]
-        elif kind is PackageAdopted:
-            self.adopted = event  # type: ignore[assignment]
-        elif kind is TalksConcluded:
-            self.concluded = event  # type: ignore[assignment]
+    def add(self, *events: Event) -> None:
+        """Record ``events``, in order."""
+
+        self.events.extend(events)
+        for event in events:
+            kind = type(event)
+            if kind is VoteCast:  # most events are votes: only the log keeps them
+                continue
+            collect = _COLLECTED.get(kind)
+            if collect is not None:  # one dict lookup instead of a chain of type tests
+                getattr(self, collect).append(event)
+            elif kind is ProposalWithdrawn:
+                self.withdrawn.add(event.package_id)  # type: ignore[union-attr]
+            elif kind is PackageAdopted:
+                self.adopted = event  # type: ignore[assignment]
+            elif kind is TalksConcluded:
+                self.concluded = event  # type: ignore[assignment]
 
     def package(self, package_id: str) -> dict[str, str] | None:
-        for tabled in self.tabled:
-            if tabled.package_id == package_id:
-                return tabled.package
-        return None
+        tabled = self.tabled
+        if self._indexed_list is not tabled or self._indexed > len(tabled):  # start over
+            self._index, self._indexed, self._indexed_list = {}, 0, tabled
+        if self._indexed < len(tabled):  # index what was tabled since the last lookup
+            for t in tabled[self._indexed :]:
+                self._index.setdefault(t.package_id, t.package)
+            self._indexed = len(tabled)
+        return self._index.get(package_id)
 
     def votes(self) -> Iterator[tuple[str, dict[str, str], str]]:
         """(seat, package, vote) for every individual vote published (open ballots)."""
@@ -179,8 +200,12 @@ class Context:
         self.ballot: list[TabledPackage] = []
         self._outbox: list[tuple[str, list[str] | None]] = []
         self._all: list[dict[str, str]] | None = None
+        self._stakes: Stakes | None = None
         self._ranking: Ranking | None = None
         self._agenda_key = msgspec.json.encode((scenario.id, scenario.issues))
+        # read on every hook call: computed once (the scenario does not change)
+        self._seats = scenario.seats
+        self._holds_veto = delegation.veto and scenario.rules.vetoes
 
     # --- the rules of this room ---------------------------------------------------------
 
@@ -190,11 +215,11 @@ class Context:
 
     @property
     def seats(self) -> tuple[str, ...]:
-        return self.scenario.seats
+        return self._seats
 
     @property
     def others(self) -> list[str]:
-        return [s for s in self.scenario.seats if s != self.seat]
+        return [s for s in self._seats if s != self.seat]
 
     @property
     def reservation(self) -> float:
@@ -202,7 +227,7 @@ class Context:
 
     @property
     def holds_veto(self) -> bool:
-        return self.scenario.delegation(self.seat).veto and self.rules.vetoes
+        return self._holds_veto
 
     @property
     def implementation(self) -> Implementation | None:
@@ -306,3 +331,27 @@ class Context:
         ranking = self.ranking()
         index = ranking.at_least(target)
         return ranking.packages[index] if index < len(ranking.packages) else self.best_package()
+
+
+def remember(ctx: Context, key: bytes, make: Callable[[], T]) -> T:
+    """``make()``, shared between talks on ``ctx``'s agenda by seats with its brief.
+
+    For what a strategy derives from its own brief and the public scenario
+    only (say, its valuation of every package), like :meth:`Context.ranking`.
+    The cache key is the agenda, the seat's brief and ``key``, which must name
+    everything else ``make`` reads (the strategy, its parameters, the seat,
+    implementation terms...). Treat the result as read-only.
+    """
+
+    full = ctx._agenda_key + msgspec.json.encode(ctx.brief) + b"|" + key
+    return _remember(_derived_cache, full, make)  # type: ignore[return-value]
+
+
+def stakes(ctx: Context) -> Stakes:
+    """Detection probability and sanction size of packages on ``ctx``'s scenario
+    (:func:`~protocol.scenario.utility.detection_probability` and
+    :func:`~protocol.scenario.utility.sanction_size`, looked up per option)."""
+
+    if ctx._stakes is None:
+        ctx._stakes = Stakes(ctx.scenario)
+    return ctx._stakes

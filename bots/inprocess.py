@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bots.context import Record
-from bots.runner import HookFailure, Runner
+from bots.runner import DRIVING, HookFailure, Runner
 from bots.sdk import Delegation
 from protocol.commands import SeatCommand
 from protocol.engine.room import Room
-from protocol.engine.visibility import Viewer, visible
+from protocol.engine.visibility import FILTERED, Viewer, visible_to
 from protocol.errors import RuleViolation
 from protocol.events import Event
 from protocol.scenario.model import Scenario
@@ -79,18 +79,42 @@ def play(
         )
         for seat, delegation in delegations.items()
     }
-    viewers = {seat: Viewer.of_seat(seat) for seat in runners}
+    seats = list(runners.items())
+    viewers = [Viewer.of_seat(seat) for seat in runners]
     queue: deque[tuple[str, SeatCommand]] = deque()
     talk = LocalTalk(room=room, runners=runners)
 
+    # Most events (votes, proposals...) call no hook: a runner that does not
+    # listen to every event only records them. So those wait here and each
+    # seat takes them in one batch just before the next event that may call
+    # one of its hooks; commands come from those events only, in the same order.
+    pending: list[tuple[Event, list[Event | None] | None]] = []  # (event, views or None)
+    listeners = [(n, seat, runner) for n, (seat, runner) in enumerate(seats) if runner.listens]
+
+    def take(n: int, seat: str, runner: Runner, shown: Event | None, catch_up: bool) -> None:
+        commands: list[SeatCommand] = []
+        if catch_up:
+            batch = [e for ev, views in pending if (e := views[n] if views else ev) is not None]
+            if batch:
+                commands = runner.catch_up(batch)
+        if shown is not None:
+            commands += runner.receive(shown)
+        if commands:
+            queue.extend([(seat, c) for c in commands])
+
     def dispatch(events: list[Event]) -> None:
         for event in events:
-            for seat, runner in runners.items():
-                shown = visible(event, viewers[seat])
-                if shown is not None:
-                    commands = runner.receive(shown)
-                    if commands:
-                        queue.extend([(seat, c) for c in commands])
+            # what each seat sees; None when everyone sees the event itself
+            views = visible_to(event, viewers) if type(event) in FILTERED else None
+            if isinstance(event, DRIVING):
+                for n, (seat, runner) in enumerate(seats):
+                    shown = views[n] if views else event
+                    take(n, seat, runner, shown, catch_up=not runner.listens)
+                pending.clear()  # every seat has taken them
+            else:
+                pending.append((event, views))  # the others take it later
+                for n, seat, runner in listeners:
+                    take(n, seat, runner, views[n] if views else event, catch_up=False)
 
     dispatch(room.log)
     for seat in runners:

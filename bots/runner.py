@@ -28,6 +28,9 @@ from protocol.commands import (
 )
 from protocol.events import Event, PhaseStarted, TalksConcluded, TalksOpened
 
+DRIVING = (TalksOpened, PhaseStarted, TalksConcluded)
+"""The events the runner acts on (besides passing every event to ``on_event``)."""
+
 
 @dataclass(frozen=True)
 class HookFailure:
@@ -65,8 +68,10 @@ class Runner:
         self.on_failure = on_failure
         self.ctx: Context | None = None
         # most strategies never look at single events: skip the call for them
-        self._listens = type(delegation).on_event is not Delegation.on_event
+        self.listens = type(delegation).on_event is not Delegation.on_event
+        """Whether every event may call a hook (``on_event``), not only :data:`DRIVING` ones."""
         self.last_seq = 0
+        self._agenda: dict[str, tuple[str, ...]] = {}
         self.failures: list[HookFailure] = []
         self.finished = False
 
@@ -74,12 +79,40 @@ class Runner:
     def strategy(self) -> str:
         return getattr(self.delegation, "name", type(self.delegation).__name__)
 
+    def catch_up(self, events: list[Event]) -> list[SeatCommand]:
+        """:meth:`receive` each of ``events`` in turn; the commands of all.
+
+        Meant for a batch of events in seq order none of which is
+        :data:`DRIVING`: for a delegation that does not :attr:`listen
+        <listens>` they call no hook, so they are only recorded in the history,
+        all at once.
+        """
+
+        ctx = self.ctx
+        if ctx is None or self.listens or ctx.has_statements() or events[0].seq <= self.last_seq:
+            return [command for event in events for command in self.receive(event)]
+        self.last_seq = events[-1].seq
+        ctx.history.add(*events)
+        return []
+
     def receive(self, event: Event) -> list[SeatCommand]:
         """Take one event (in seq order; repeats are ignored); return commands to send."""
 
-        if event.seq <= self.last_seq:
+        seq = event.seq
+        if seq <= self.last_seq:
             return []
-        self.last_seq = event.seq
+        self.last_seq = seq
+        ctx = self.ctx
+        if (
+            ctx is not None
+            and not self.listens
+            and not isinstance(event, DRIVING)
+            and not ctx.has_statements()
+        ):
+            # the common case (votes, proposals, results...): no hook runs, so
+            # there is nothing to answer; the history just records the event
+            ctx.history.add(event)
+            return []
         if isinstance(event, TalksOpened):
             self.ctx = Context(
                 seat=self.seat,
@@ -88,9 +121,10 @@ class Runner:
                 clock=self.clock,
                 reputation=self.reputation,
             )
+            # issue → its options, to check the packages the strategy tables
+            self._agenda = {i.id: i.options for i in event.scenario.issues}
             self._call("on_start", None, self.ctx)
             return self._statements()
-        ctx = self.ctx
         if ctx is None:
             return []
         ctx.history.add(event)
@@ -105,7 +139,7 @@ class Runner:
             commands = self._phase(ctx, event)
         elif isinstance(event, TalksConcluded):
             self.finished = True
-        if self._listens:
+        if self.listens:
             self._call("on_event", None, ctx, event)
         if ctx.has_statements():
             return self._statements() + commands
@@ -147,11 +181,11 @@ class Runner:
         if isinstance(answer, dict):
             answer = [answer]
         packages: list[dict[str, str]] = []
-        issues = {i.id: i.options for i in ctx.scenario.issues}
+        issues = self._agenda
         for package in answer if isinstance(answer, list) else []:
             if (
                 isinstance(package, dict)
-                and set(package) == set(issues)
+                and package.keys() == issues.keys()
                 and all(package[i] in options for i, options in issues.items())
             ):
                 packages.append(dict(package))

@@ -7,8 +7,6 @@ composes them.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from bots.context import Context
 
 
@@ -79,46 +77,95 @@ class OpponentModel:
     count half, and options of packages it voted no on count against; issues
     on which a seat is consistent get more weight. The estimated utility is
     the weighted sum of normalised option scores, like a real brief.
+
+    One model can be kept for a whole talk: it counts only what the history
+    gained since the last call.
     """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.issues = ctx.scenario.issues
+        self._scores: dict[str, dict[str, dict[str, float]]] = {}
+        self._tabled_seen = 0  # how much of the history the scores cover
+        self._ballots_seen = 0
+        self._tablers: dict[str, None] = {}  # seats in order of first appearance
+        self._voters: dict[str, None] = {}
+
+    def _row(self, seat: str) -> dict[str, dict[str, float]]:
+        row = self._scores.get(seat)
+        if row is None:
+            row = self._scores[seat] = {i.id: dict.fromkeys(i.options, 0.0) for i in self.issues}
+        return row
 
     def _counts(self) -> dict[str, dict[str, dict[str, float]]]:
-        counts: dict[str, dict[str, dict[str, float]]] = defaultdict(
-            lambda: {i.id: dict.fromkeys(i.options, 0.0) for i in self.issues}
-        )
-        for tabled in self.ctx.history.tabled:
+        """Seat → issue → option → score: +1 per tabling, +0.5 per yes, -0.25 per no.
+
+        Brought up to date with what was added to the history since the last
+        call. The scores are multiples of 0.25, so they come out exactly the
+        same in any order of addition; the seats come in the order of a full
+        recount (the seats that tabled, then those that only voted).
+        """
+
+        history = self.ctx.history
+        for tabled in history.tabled[self._tabled_seen :]:
+            self._tablers.setdefault(tabled.seat)
+            row = self._row(tabled.seat)
             for issue, option in tabled.package.items():
-                counts[tabled.seat][issue][option] += 1.0
-        for seat, package, vote in self.ctx.history.votes():
-            delta = {"yes": 0.5, "no": -0.25}.get(vote, 0.0)
-            for issue, option in package.items():
-                counts[seat][issue][option] += delta
-        return counts
+                row[issue][option] += 1.0
+        self._tabled_seen = len(history.tabled)
+        for ballot in history.ballots[self._ballots_seen :]:
+            for result in ballot.results:
+                package = history.package(result.package_id)
+                if result.votes is None or package is None:
+                    continue
+                for seat, vote in result.votes.items():
+                    self._voters.setdefault(seat)
+                    delta = {"yes": 0.5, "no": -0.25}.get(vote, 0.0)
+                    row = self._row(seat)
+                    for issue, option in package.items():
+                        row[issue][option] += delta
+        self._ballots_seen = len(history.ballots)
+        order = [*self._tablers, *(s for s in self._voters if s not in self._tablers)]
+        return {seat: self._scores[seat] for seat in order}
 
     def estimates(self) -> dict[str, dict[str, dict[str, float]]]:
         """Seat → issue → option → estimated weighted value (sums to at most 1 per package)."""
 
         out: dict[str, dict[str, dict[str, float]]] = {}
         for seat, by_issue in self._counts().items():
-            if seat == self.ctx.seat:
-                continue
-            values: dict[str, dict[str, float]] = {}
-            weights: dict[str, float] = {}
-            for issue, row in by_issue.items():
-                low, high = min(row.values()), max(row.values())
-                span = high - low
-                values[issue] = {o: (c - low) / span if span > 0 else 0.5 for o, c in row.items()}
-                total = sum(max(0.0, c) for c in row.values())
-                weights[issue] = (max(row.values()) / total) if total > 0 else 1.0 / len(row)
-            norm = sum(weights.values()) or 1.0
-            out[seat] = {
-                issue: {o: v * weights[issue] / norm for o, v in row.items()}
-                for issue, row in values.items()
-            }
+            if seat != self.ctx.seat:
+                rows = self._estimate(by_issue)
+                out[seat] = {
+                    issue: dict(zip(scores, row, strict=True))
+                    for (issue, scores), row in zip(by_issue.items(), rows, strict=True)
+                }
         return out
 
+    def tables(self) -> dict[str, list[float]]:
+        """Seat → :meth:`estimates` as one flat list: issue by issue in agenda
+        order, each issue's options in order."""
+
+        return {
+            seat: [value for row in self._estimate(by_issue) for value in row]
+            for seat, by_issue in self._counts().items()
+            if seat != self.ctx.seat
+        }
+
+    @staticmethod
+    def _estimate(by_issue: dict[str, dict[str, float]]) -> list[list[float]]:
+        """One seat's estimated weighted option values, issue by issue, from its scores."""
+
+        values: list[list[float]] = []
+        weights: list[float] = []
+        for row in by_issue.values():
+            scores = list(row.values())
+            low, high = min(scores), max(scores)
+            span = high - low
+            values.append([(c - low) / span for c in scores] if span > 0 else [0.5] * len(scores))
+            total = sum([c if c > 0.0 else 0.0 for c in scores])  # Σ max(0, c)
+            weights.append(high / total if total > 0 else 1.0 / len(scores))
+        norm = sum(weights) or 1.0
+        return [[v * w / norm for v in row] for row, w in zip(values, weights, strict=True)]
+
     def utility(self, estimates: dict[str, dict[str, float]], package: dict[str, str]) -> float:
-        return sum(estimates[issue][option] for issue, option in package.items())
+        return sum([estimates[issue][option] for issue, option in package.items()])

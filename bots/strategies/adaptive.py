@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 
-from bots.context import Context, TabledPackage
+import msgspec
+
+from bots.context import Context, TabledPackage, remember, stakes
 from bots.sdk import Ballot, Choice, Delegation, Package, Traits
 from bots.tactics import OpponentModel, defection_pays, inspection_chance
 from protocol.engine.rules import passes
-from protocol.scenario.utility import detection_probability, sanction_size
 
 CANDIDATES = 4000
 """At most this many of its own best packages are weighed each round."""
@@ -22,6 +27,128 @@ SOFT = 0.05
 
 def _caught(detection: float, inspections: int) -> float:
     return 1.0 - (1.0 - detection) ** inspections
+
+
+Getter = Callable[[Sequence[float]], tuple[float, ...]]
+
+_SUMS_LEFT_TO_RIGHT = sum([1e16, 1.0, -1e16]) == 0.0
+"""Whether sum() adds floats one by one, left to right (Python up to 3.11; 3.12
+compensates rounding errors). Then sums of floats that start alike can share
+their partial sums and still come out exactly as sum() has them."""
+
+
+def _positions(index: dict[str, dict[str, int]], package: Package) -> Getter:
+    """Picks ``package``'s options, in the package's order, out of a flat option table.
+
+    A seat's estimated utility of the package is then ``sum(get(table))``:
+    the same floats summed in the same order as ``OpponentModel.utility``.
+    """
+
+    return _getter([index[issue][option] for issue, option in package.items()])
+
+
+def _getter(at: list[int]) -> Getter:
+    """``lambda table: tuple(table[n] for n in at)``, done by ``itemgetter``."""
+
+    if len(at) < 2:  # itemgetter of one position returns the value, not a tuple
+        return lambda table: tuple(table[n] for n in at)
+    return itemgetter(*at)
+
+
+class _Valuation:
+    """The strategy's value of every package and its candidates, best first.
+
+    Derived from its own brief and the public scenario only, so the same in
+    every talk on this agenda with this brief: shared between talks (see
+    :meth:`~bots.context.Context.remember`).
+    """
+
+    def __init__(self, seeker: NashSeeker, ctx: Context) -> None:
+        ranked = sorted(
+            ((seeker.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: -vp[0]
+        )
+        self.values = {tuple(p.values()): v for v, p in ranked}
+        above = [vp for vp in ranked if vp[0] >= ctx.reservation]
+        self.candidates = above[:CANDIDATES] or ranked[:1]
+        self.best = max(ranked[0][0], ctx.reservation)
+        # For the forecasts: where each option sits in a flat table of option
+        # values (issue by issue, in agenda order), each candidate's options
+        # in such a table, its own factor of the Nash product, and its value
+        # negated (ascending, to find those above a minimum by bisection).
+        self.index: dict[str, dict[str, int]] = {}
+        offset = 0
+        for issue in ctx.scenario.issues:
+            self.index[issue.id] = {o: offset + n for n, o in enumerate(issue.options)}
+            offset += len(issue.options)
+        self.positions = [
+            self.index[issue][option] for _, p in self.candidates for issue, option in p.items()
+        ]
+        self.width = len(ctx.scenario.issues)  # options per package
+        self.own = [v - ctx.reservation + SOFT for v, _ in self.candidates]
+        self.negated = [-v for v, _ in self.candidates]
+        self._gathers: dict[int, Getter] = {}
+        self._share_sums(ctx)
+
+    def _share_sums(self, ctx: Context) -> None:
+        """Prepare :meth:`utilities` to add column by column where that gives the same sums.
+
+        A candidate's estimated utility adds its options' values issue by
+        issue, in agenda order. Where sum() adds left to right, so can we:
+        the first ``j`` issues' partial sum once per combination of their
+        options (fewer than the candidates, so shared), then one addition per
+        candidate and further issue.
+        """
+
+        self.columns: list[list[int]] = []  # per issue: each candidate's option position
+        issues = ctx.scenario.issues
+        ids = [i.id for i in issues]
+        if not _SUMS_LEFT_TO_RIGHT or any(list(p) != ids for _, p in self.candidates):
+            return
+        self.columns = [[self.index[i][p[i]] for _, p in self.candidates] for i in ids]
+        # per j: how many combinations of options the first j issues have, and
+        # each candidate's combination (issue 0 the most significant digit)
+        self.combinations = [1]
+        self.combos: list[list[int]] = [[0] * len(self.candidates)]
+        for issue, column in zip(issues, self.columns, strict=True):
+            start, size = self.index[issue.id][issue.options[0]], len(issue.options)
+            self.combinations.append(self.combinations[-1] * size)
+            self.combos.append(
+                [c * size + p - start for c, p in zip(self.combos[-1], column, strict=True)]
+            )
+        self.rows = [(self.index[i.id][i.options[0]], len(i.options)) for i in issues]
+
+    def utilities(self, table: list[float], n: int) -> list[float]:
+        """A seat's estimated utility of each of the first ``n`` candidates, given
+        its flat option table: ``OpponentModel.utility``, all at once."""
+
+        # share the partial sums of the leading issues with at most n
+        # combinations of options, if that leaves at most two issues to add
+        j = bisect_right(self.combinations, n) - 1 if self.columns else 0
+        if j > 0 and j >= len(self.columns) - 2:
+            start, size = self.rows[0]
+            partial = table[start : start + size]  # = 0 + value, as sum() starts
+            for start, size in self.rows[1:j]:
+                row = table[start : start + size]
+                partial = [a + b for a in partial for b in row]
+            sums = [partial[c] for c in self.combos[j][:n]]
+            for column in self.columns[j:]:
+                sums = [u + table[p] for u, p in zip(sums, column, strict=False)]
+            return sums
+        gather = self._gathers.get(n)
+        if gather is None:  # one getter picks the options of all n candidates at once
+            gather = self._gathers[n] = _getter(self.positions[: n * self.width])
+        picked = iter(gather(table))
+        return list(map(sum, zip(*[picked] * self.width, strict=True)))  # each one's sum
+
+
+class _Round:
+    """One round's opponent model: each modelled seat's option values and threshold."""
+
+    def __init__(self, round_: int) -> None:
+        self.round = round_
+        self.seats: list[tuple[int, list[float], float]] = []
+        """(bit of the seat among the others, flat option table, threshold), in seat order."""
+        self.plan: list[Package] | None = None
 
 
 class NashSeeker(Delegation):
@@ -71,8 +198,8 @@ class NashSeeker(Delegation):
         u = ctx.utility(package)
         if impl is None or terms is None:
             return u
-        detection = detection_probability(ctx.scenario, package)
-        sanction = sanction_size(ctx.scenario, package)
+        detection = stakes(ctx).detection(package)
+        sanction = stakes(ctx).sanction(package)
         own = max(terms.defect_gain - _caught(detection, INSPECTORS) * sanction, -terms.comply_cost)
         harm = 0.0
         for seat, t in impl.parties.items():
@@ -82,17 +209,40 @@ class NashSeeker(Delegation):
         return u + impl.periods * (own - harm)
 
     def on_start(self, ctx: Context) -> None:
-        ranked = sorted(
-            ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: -vp[0]
-        )
-        self._values = {tuple(p.values()): v for v, p in ranked}
-        self._candidates = [vp for vp in ranked if vp[0] >= ctx.reservation][:CANDIDATES] or ranked[
-            :1
-        ]
-        self._best = max(ranked[0][0], ctx.reservation)
+        if getattr(self.value, "__func__", None) is NashSeeker.value:  # not overridden
+            # value() reads only the brief, the public scenario, this seat and
+            # these parameters: the valuation is the same in every such talk
+            key = msgspec.json.encode(
+                (
+                    type(self).__module__,
+                    type(self).__qualname__,
+                    ctx.seat,
+                    ctx.implementation,
+                    self.defect_pays,
+                    self.defect_base,
+                    CANDIDATES,
+                    INSPECTORS,
+                    SOFT,
+                )
+            )
+            valuation = remember(ctx, key, lambda: _Valuation(self, ctx))
+        else:  # a subclass values packages its own way
+            valuation = _Valuation(self, ctx)
+        self._valuation = valuation
+        self._values = valuation.values
+        self._candidates = valuation.candidates
+        self._best = valuation.best
         self._weights = {d.id: d.weight for d in ctx.scenario.delegations}
         self._vetoes = {d.id for d in ctx.scenario.delegations if d.veto and ctx.rules.vetoes}
-        self._round: dict = {}
+        self._round: _Round | None = None
+        self._opponents = OpponentModel(ctx)
+        # seat → its latest proposal, and the packages it voted yes on, as
+        # getters of their options out of the seat's flat option table
+        self._last_tabled: dict[str, Getter] = {}
+        self._accepted: dict[str, dict[tuple, Getter]] = {}
+        self._tabled_seen = 0
+        self._ballots_seen = 0
+        self._pass_memo: dict[int, bool] = {}
 
     def minimum(self, ctx: Context) -> float:
         if ctx.round >= ctx.rules.max_rounds:
@@ -101,55 +251,125 @@ class NashSeeker(Delegation):
 
     # --- the opponents ----------------------------------------------------------------
 
-    def _model(self, ctx: Context) -> dict:
-        """This round's opponent model, thresholds and plan (computed once a round)."""
+    def _follow(self, ctx: Context) -> None:
+        """Note the proposals and yes votes the history gained since the last call."""
 
-        if self._round.get("round") == ctx.round:
+        history = ctx.history
+        index = self._valuation.index
+        for tabled in history.tabled[self._tabled_seen :]:
+            self._last_tabled[tabled.seat] = _positions(index, tabled.package)
+        self._tabled_seen = len(history.tabled)
+        for ballot in history.ballots[self._ballots_seen :]:
+            for result in ballot.results:
+                package = history.package(result.package_id)
+                if result.votes is None or package is None:
+                    continue
+                key = tuple(package.items())
+                for seat, vote in result.votes.items():
+                    if vote == "yes":
+                        accepted = self._accepted.setdefault(seat, {})
+                        if key not in accepted:
+                            accepted[key] = _positions(index, package)
+        self._ballots_seen = len(history.ballots)
+
+    def _model(self, ctx: Context) -> _Round:
+        """This round's opponent model and thresholds (computed once a round)."""
+
+        if self._round is not None and self._round.round == ctx.round:
             return self._round
-        model = OpponentModel(ctx)
-        est = model.estimates()
-        latest = {
-            t.seat: model.utility(est[t.seat], t.package)
-            for t in ctx.history.tabled
-            if t.seat in est
-        }
-        lowest = dict.fromkeys(est, PRIOR_RESERVATION)
-        for seat, package, vote in ctx.history.votes():
-            if seat in est and vote == "yes":
-                lowest[seat] = min(lowest[seat], model.utility(est[seat], package))
-        thresholds = {
-            seat: low + (max(latest.get(seat, low), low) - low) * (1.0 - ctx.progress)
-            for seat, low in lowest.items()
-        }
-        self._round = {"round": ctx.round, "model": model, "est": est, "thresholds": thresholds}
-        return self._round
+        self._follow(ctx)
+        tables = self._opponents.tables()
+        r = _Round(ctx.round)
+        for n, seat in enumerate(ctx.others):
+            table = tables.get(seat)
+            if table is None:
+                continue
+            # estimated utilities (OpponentModel.utility) are sum(get(table));
+            # the lowest it voted yes on (min depends neither on the order nor
+            # on repeats of the same package)
+            low = PRIOR_RESERVATION
+            for get in self._accepted.get(seat, {}).values():
+                low = min(low, sum(get(table)))
+            latest = self._last_tabled.get(seat)
+            high = max(sum(latest(table)), low) if latest is not None else low
+            threshold = low + (high - low) * (1.0 - ctx.progress)
+            r.seats.append((1 << n, table, threshold))
+        self._round = r
+        return r
+
+    def _passes(self, ctx: Context, noes: int) -> bool:
+        """Whether a package passes (vetoes included) when exactly the other seats in
+        bit set ``noes`` vote no and every other seat, this one included, votes yes."""
+
+        found = self._pass_memo.get(noes)
+        if found is None:
+            votes: dict[str, str] = {ctx.seat: "yes"}
+            for n, seat in enumerate(ctx.others):
+                votes[seat] = "no" if noes >> n & 1 else "yes"
+            vetoed = any(votes[s] == "no" for s in self._vetoes if s != ctx.seat)
+            found = passes(ctx.rules, self._weights, votes) and not vetoed  # type: ignore[arg-type]
+            self._pass_memo[noes] = found
+        return found
 
     def _forecast(self, ctx: Context, package: Package, own: float) -> tuple[bool, float]:
         """Whether ``package`` would pass with this seat's yes, and its estimated Nash product."""
 
-        m = self._model(ctx)
-        votes: dict[str, str] = {ctx.seat: "yes"}
+        r = self._model(ctx)
+        get = _positions(self._valuation.index, package)
+        noes = 0
         product = own - ctx.reservation + SOFT
-        for seat in ctx.others:
-            if seat in m["est"]:
-                gain = m["model"].utility(m["est"][seat], package) - m["thresholds"][seat]
-                votes[seat] = "yes" if gain >= 0 else "no"
-                product *= max(gain + SOFT, SOFT / 10)
-            else:  # nothing seen yet: assume it would agree
-                votes[seat] = "yes"
-        vetoed = any(votes[s] == "no" for s in self._vetoes if s != ctx.seat)
-        return passes(ctx.rules, self._weights, votes) and not vetoed, product
+        for bit, table, threshold in r.seats:
+            gain = sum(get(table)) - threshold
+            if gain < 0:
+                noes |= bit
+            product *= max(gain + SOFT, SOFT / 10)
+        return self._passes(ctx, noes), product
+
+    def _plan(self, ctx: Context, r: _Round) -> list[Package]:
+        """The candidates at or above the minimum forecast to pass, best Nash product
+        first, then the others, best first; as many as may be tabled.
+
+        :meth:`_forecast` for all of them at once, list by list: per modelled
+        seat the gains, then the running products and who votes no.
+        """
+
+        valuation = self._valuation
+        n = bisect_right(valuation.negated, -self.minimum(ctx))  # value >= minimum
+        products = valuation.own[:n]
+        noes = [0] * n
+        least = SOFT / 10
+        for bit, table, threshold in r.seats:
+            utilities = valuation.utilities(table, n)
+            # the gain u - threshold; its factor max(gain + SOFT, least), as in _forecast
+            products = [
+                p * (f if (f := u - threshold + SOFT) >= least else least)
+                for p, u in zip(products, utilities, strict=False)  # all n long
+            ]
+            # the gain is negative exactly when u < threshold: a no
+            if utilities and min(utilities) < threshold:
+                noes = [
+                    m | bit if u < threshold else m for m, u in zip(noes, utilities, strict=False)
+                ]
+        # nlargest keeps the list order among equal products, like a stable sort
+        k = ctx.rules.proposals_per_round
+        carried = {m: self._passes(ctx, m) for m in set(noes)}
+        if any(carried.values()):
+            passing = [i for i, m in enumerate(noes) if carried[m]]
+            chosen = heapq.nlargest(k, passing, key=products.__getitem__)
+            if len(chosen) < k:
+                failing = [i for i, m in enumerate(noes) if not carried[m]]
+                chosen += heapq.nlargest(k - len(chosen), failing, key=products.__getitem__)
+        else:  # none forecast to pass: the best products
+            chosen = heapq.nlargest(k, range(n), key=products.__getitem__)
+        return [valuation.candidates[i][1] for i in chosen]
 
     # --- hooks ------------------------------------------------------------------------
 
     def table(self, ctx: Context) -> list[Package]:
-        m = self._model(ctx)
-        if "plan" not in m:
-            floor = self.minimum(ctx)
-            plan = [(*self._forecast(ctx, p, v), p) for v, p in self._candidates if v >= floor]
-            m["plan"] = sorted(plan, key=lambda cpp: (not cpp[0], -cpp[1]))
-        chosen = [p for _, _, p in m["plan"][: ctx.rules.proposals_per_round]]
-        return chosen or [self._candidates[0][1]]
+        r = self._model(ctx)
+        if r.plan is None:
+            r.plan = self._plan(ctx, r)
+        return list(r.plan) or [self._candidates[0][1]]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
         value = self._values.get(tuple(package.package.values()))

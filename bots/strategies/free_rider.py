@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage
+from bisect import bisect_left
+
+import msgspec
+
+from bots.context import Context, TabledPackage, remember, stakes
 from bots.sdk import Ballot, Choice, Delegation, Package, Traits
 from bots.tactics import aspiration, defection_pays, inspection_chance
-from protocol.scenario.utility import detection_probability, sanction_size
 
 
 class FreeRider(Delegation):
@@ -36,8 +39,8 @@ class FreeRider(Delegation):
             return u
         deterrent = (
             inspection_chance(ctx, ctx.seat)
-            * detection_probability(ctx.scenario, package)
-            * sanction_size(ctx.scenario, package)
+            * stakes(ctx).detection(package)
+            * stakes(ctx).sanction(package)
         )
         return u + impl.periods * max(terms.defect_gain - deterrent, -terms.comply_cost)
 
@@ -45,13 +48,32 @@ class FreeRider(Delegation):
         return max(aspiration(ctx, self.exponent), ctx.reservation)
 
     def on_start(self, ctx: Context) -> None:
-        self._ranked = sorted(
-            ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: vp[0]
-        )
+        def rank() -> tuple[list[tuple[float, Package]], list[float]]:
+            ranked = sorted(
+                ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: vp[0]
+            )
+            return ranked, [v for v, _ in ranked]
+
+        if getattr(self.value, "__func__", None) is FreeRider.value:  # not overridden
+            # value() reads the brief, the public scenario, this seat and its
+            # inspection chance (its prior at the start): the same in every such talk
+            key = msgspec.json.encode(
+                (
+                    type(self).__module__,
+                    type(self).__qualname__,
+                    ctx.seat,
+                    ctx.implementation,
+                    inspection_chance(ctx, ctx.seat),
+                )
+            )
+            self._ranked, self._values = remember(ctx, key, rank)
+        else:  # a subclass values packages its own way
+            self._ranked, self._values = rank()
 
     def table(self, ctx: Context) -> list[Package]:
-        target = self._target(ctx)
-        above = [vp for vp in self._ranked if vp[0] >= target] or self._ranked[-1:]
+        # the packages worth at least the target: a suffix of the ranking
+        start = bisect_left(self._values, self._target(ctx))
+        above = self._ranked[start:] or self._ranked[-1:]
         return [ctx.rng.choice(above[:3])[1]]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage
+from bisect import bisect_left
+
+import msgspec
+
+from bots.context import Context, TabledPackage, remember, stakes
 from bots.sdk import Ballot, Delegation, Package, Traits
 from bots.tactics import aspiration, inspection_chance
-from protocol.scenario.utility import detection_probability, sanction_size
 
 PRIOR_RATIONAL = 0.5
 """Chance that a seat for which defection pays actually defects (before evidence)."""
@@ -43,11 +46,7 @@ class Inspector(Delegation):
         u = ctx.utility(package)
         if impl is None:
             return u
-        deterrent = (
-            0.5
-            * detection_probability(ctx.scenario, package)
-            * sanction_size(ctx.scenario, package)
-        )
+        deterrent = 0.5 * stakes(ctx).detection(package) * stakes(ctx).sanction(package)
         exposed = sum(
             t.harm
             for seat, t in impl.parties.items()
@@ -59,13 +58,32 @@ class Inspector(Delegation):
         return max(aspiration(ctx, self.exponent), ctx.reservation)
 
     def on_start(self, ctx: Context) -> None:
-        self._ranked = sorted(
-            ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: vp[0]
-        )
+        def rank() -> tuple[list[tuple[float, Package]], list[float]]:
+            ranked = sorted(
+                ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: vp[0]
+            )
+            return ranked, [v for v, _ in ranked]
+
+        if getattr(self.value, "__func__", None) is Inspector.value:  # not overridden
+            # value() reads the brief, the public scenario and this seat only:
+            # the same in every such talk
+            key = msgspec.json.encode(
+                (
+                    type(self).__module__,
+                    type(self).__qualname__,
+                    ctx.seat,
+                    ctx.implementation,
+                    PRIOR_RATIONAL,
+                )
+            )
+            self._ranked, self._values = remember(ctx, key, rank)
+        else:  # a subclass values packages its own way
+            self._ranked, self._values = rank()
 
     def table(self, ctx: Context) -> list[Package]:
-        target = self._target(ctx)
-        above = [vp for vp in self._ranked if vp[0] >= target] or self._ranked[-1:]
+        # the packages worth at least the target: a suffix of the ranking
+        start = bisect_left(self._values, self._target(ctx))
+        above = self._ranked[start:] or self._ranked[-1:]
         return [ctx.rng.choice(above[:3])[1]]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:

@@ -29,7 +29,7 @@ from protocol.commands import (
     Withdraw,
 )
 from protocol.engine.chain import Chain
-from protocol.engine.rules import Vote, passes, tally
+from protocol.engine.rules import Vote, carried, tally
 from protocol.engine.scoring import Ledger, final_score
 from protocol.errors import (
     AlreadyActed,
@@ -130,6 +130,14 @@ class Room:
         self.seats: tuple[str, ...] = scenario.seats
         self._weights = {d.id: d.weight for d in scenario.delegations}
         self._veto = {d.id for d in scenario.delegations if d.veto}
+        self._issues = {i.id: i for i in scenario.issues}
+        limits = scenario.rules.time_limits
+        self._spans: dict[str, float] = {
+            "tabling": limits.tabling,
+            "ballot": limits.ballot,
+            "action": limits.action,
+            "verification": limits.verification,
+        }
         self._utilities = utility_functions(scenario)
         self.log: list[Event] = []
         self.chain = Chain()
@@ -180,20 +188,21 @@ class Room:
     def handle(self, seat: str, command: SeatCommand, *, now: float) -> list[Event]:
         """Apply one seat command; raise a RuleViolation (changing nothing) if it is refused."""
 
-        self._seat_exists(seat)
+        if seat not in self._weights:
+            raise UnknownSeat(f"no seat {seat!r} in this room")
         if command.seat is not None and command.seat != seat:
             raise NotYourSeat(f"this connection holds seat {seat!r}, not {command.seat!r}")
         if self.phase == "concluded":
             raise RoomConcluded("the talks are over")
         match command:
+            case CastVote():  # most commands are votes: test for them first
+                self._vote(seat, command.package_id, command.vote, now)
             case Propose():
                 self._propose(seat, command, now)
             case Withdraw():
                 self._withdraw(seat, command, now)
             case Pass():
                 self._pass(seat, now)
-            case CastVote():
-                self._vote(seat, command.package_id, command.vote, now)
             case CastVeto():
                 self._veto_cmd(seat, command, now)
             case Say():
@@ -240,9 +249,11 @@ class Room:
     # --- internals: emission ----------------------------------------------------
 
     def _emit(self, kind: type, now: float, **fields: object) -> Event:
-        event = kind(room=self.room_id, seq=len(self.log) + 1, at=now, **fields)
+        return self._record(kind(room=self.room_id, seq=len(self.log) + 1, at=now, **fields))
+
+    def _record(self, event: Event) -> Event:
         self.log.append(event)
-        self.chain.append(event)
+        self.chain.add(event)
         self._out.append(event)
         return event
 
@@ -259,13 +270,7 @@ class Room:
             raise WrongPhase(f"not allowed in phase {self.phase!r} (only in {', '.join(phases)})")
 
     def _start_phase(self, phase: Phase, now: float) -> None:
-        limits = self.scenario.rules.time_limits
-        span = {
-            "tabling": limits.tabling,
-            "ballot": limits.ballot,
-            "action": limits.action,
-            "verification": limits.verification,
-        }.get(phase)
+        span = self._spans.get(phase)
         self.phase = phase
         self.deadline = None if span is None else now + span
         if phase == "ballot":
@@ -288,7 +293,7 @@ class Room:
         self._start_phase("tabling", now)
 
     def _check_package(self, package: dict[str, str]) -> None:
-        issues = {i.id: i for i in self.scenario.issues}
+        issues = self._issues
         for issue_id, option in package.items():
             issue = issues.get(issue_id)
             if issue is None:
@@ -350,18 +355,41 @@ class Room:
 
     # --- ballot ----------------------------------------------------------------------
 
-    def _ballot_package(self, seat: str, package_id: str) -> Tabled:
-        self._require("ballot")
-        tabled = self._find(package_id)
-        if seat in self._round.votes.get(package_id, {}):
+    def _ballot_package(self, seat: str, package_id: str) -> None:
+        if self.phase != "ballot":
+            self._require("ballot")
+        self._find(package_id)
+        votes = self._round.votes.get(package_id)
+        if votes is not None and seat in votes:
             raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
-        return tabled
 
     def _vote(self, seat: str, package_id: str, vote: Vote, now: float) -> None:
-        self._ballot_package(seat, package_id)
-        self._round.votes.setdefault(package_id, {})[seat] = vote
-        self._round.voted[seat] = self._round.voted.get(seat, 0) + 1
-        self._emit(VoteCast, now, seat=seat, round=self.round, package_id=package_id, vote=vote)
+        # _ballot_package, unrolled: votes are most of the commands
+        rnd = self._round
+        if self.phase != "ballot":
+            self._require("ballot")
+        tabled = rnd.packages.get(package_id)
+        if tabled is None or tabled.withdrawn:
+            self._find(package_id)  # raises the fitting error
+        votes = rnd.votes.get(package_id)
+        if votes is None:
+            votes = rnd.votes[package_id] = {}
+        elif seat in votes:
+            raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
+        votes[seat] = vote
+        rnd.voted[seat] = rnd.voted.get(seat, 0) + 1
+        seq = len(self.log) + 1  # _emit, without the keyword dict
+        self._record(
+            VoteCast(
+                room=self.room_id,
+                seq=seq,
+                at=now,
+                seat=seat,
+                round=self.round,
+                package_id=package_id,
+                vote=vote,
+            )
+        )
 
     def _veto_cmd(self, seat: str, command: CastVeto, now: float) -> None:
         self._ballot_package(seat, command.package_id)
@@ -402,19 +430,21 @@ class Room:
         for tabled in sorted(active, key=lambda t: (seat_order[t.seat], t.package_id)):
             votes = self._round.votes.get(tabled.package_id, {})
             vetoed_by = list(self._round.vetoes.get(tabled.package_id, []))
-            carried = passes(rules, self._weights, votes) and not vetoed_by
+            # passes(rules, weights, votes), reusing the tally
             t = tally(self._weights, votes)
+            passed = all(votes.get(s) == "yes" for s in rules.required)
+            passed = passed and carried(rules, self._weights, t) and not vetoed_by
             results.append(
                 PackageResult(
                     package_id=tabled.package_id,
                     seat=tabled.seat,
                     tally=t,
-                    passed=carried,
+                    passed=passed,
                     vetoed_by=vetoed_by,
                     votes={s: votes.get(s, "abstain") for s in self.seats},
                 )
             )
-            if carried:
+            if passed:
                 winners.append((-t.yes_weight, tabled.order, tabled))
         self._emit(
             BallotResult,
@@ -591,10 +621,15 @@ class Room:
         return True
 
     def _close_if_complete(self, seat: str, now: float) -> None:
-        if self.phase not in ("tabling", "ballot", "action", "verification"):
+        phase = self.phase
+        if phase == "ballot":  # most commands are votes: _done(seat), unrolled
+            done = self._round.voted.get(seat, 0) >= self._round.on_ballot
+        elif phase in ("tabling", "action", "verification"):
+            done = self._done(seat)
+        else:
             return
         # only the acting seat's status can have changed
-        if self._done(seat):
+        if done:
             self._done_seats.add(seat)
         else:
             self._done_seats.discard(seat)

@@ -40,26 +40,35 @@ class Tally(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
 def tally(weights: Mapping[str, float], votes: Mapping[str, Vote | None]) -> Tally:
     """Tally votes; a seat missing from ``votes`` (or None) timed out: it abstains."""
 
-    counts = {"yes": 0, "no": 0, "abstain": 0}
-    sums = {"yes": 0.0, "no": 0.0, "abstain": 0.0}
-    timeouts = 0
-    timeout_weight = 0.0
+    # plain locals instead of per-vote dict updates: this runs for every
+    # package on every ballot (and in strategies' forecasts)
+    yes = no = abstain = timeouts = 0
+    yes_weight = no_weight = abstain_weight = timeout_weight = 0.0
+    get = votes.get
     for seat, weight in weights.items():
-        vote = votes.get(seat)
-        if vote is None:
-            timeouts += 1
-            timeout_weight += weight
-            vote = "abstain"
-        counts[vote] += 1
-        sums[vote] += weight
+        vote = get(seat)
+        if vote == "yes":
+            yes += 1
+            yes_weight += weight
+        elif vote == "no":
+            no += 1
+            no_weight += weight
+        elif vote is None or vote == "abstain":
+            if vote is None:
+                timeouts += 1
+                timeout_weight += weight
+            abstain += 1
+            abstain_weight += weight
+        else:
+            raise KeyError(vote)
     return Tally(
-        yes=counts["yes"],
-        no=counts["no"],
-        abstain=counts["abstain"],
+        yes=yes,
+        no=no,
+        abstain=abstain,
         timeouts=timeouts,
-        yes_weight=sums["yes"],
-        no_weight=sums["no"],
-        abstain_weight=sums["abstain"],
+        yes_weight=yes_weight,
+        no_weight=no_weight,
+        abstain_weight=abstain_weight,
         timeout_weight=timeout_weight,
     )
 
@@ -70,7 +79,12 @@ def passes(rules: Rules, weights: Mapping[str, float], votes: Mapping[str, Vote 
     for seat in rules.required:
         if votes.get(seat) != "yes":
             return False
-    t = tally(weights, votes)
+    return carried(rules, weights, tally(weights, votes))
+
+
+def carried(rules: Rules, weights: Mapping[str, float], t: Tally) -> bool:
+    """Whether tally ``t`` carries the package, once every ``required`` seat has voted yes."""
+
     seats = len(weights)
     if rules.decision == "unanimity":
         return seats - t.yes <= rules.all_but and t.yes > 0

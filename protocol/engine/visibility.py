@@ -47,6 +47,10 @@ ORGANIZER = Viewer(role="organizer")
 
 _FILTERED = (TalksOpened, VoteCast, BallotResult, StatementMade, ActionTaken, Timeout)
 
+FILTERED = frozenset(_FILTERED)
+"""The event types that some recipients see otherwise (or not at all); every
+other event is seen by everyone exactly as it is."""
+
 
 def visible(event: Event, viewer: Viewer) -> Event | None:
     """``event`` as ``viewer`` may see it, or None if it may not see it at all."""
@@ -75,6 +79,28 @@ def visible(event: Event, viewer: Viewer) -> Event | None:
         case Timeout(phase="action"):
             return event if event.seat == seat else None
     return event
+
+
+def visible_to(event: Event, viewers: list[Viewer]) -> list[Event | None]:
+    """``[visible(event, v) for v in viewers]``, sharing the views that are the same.
+
+    Most events are public (the same object for everyone); a vote is hidden
+    from all but the voter and the organizer, so one hidden copy serves them all.
+    """
+
+    kind = type(event)
+    if kind not in _FILTERED:
+        return [event] * len(viewers)
+    if kind is VoteCast:
+        hidden = msgspec.structs.replace(event, vote=None)
+        voter = event.seat  # type: ignore[union-attr]
+        return [
+            event
+            if viewer.role == "organizer" or (viewer.role == "seat" and viewer.seat == voter)
+            else hidden
+            for viewer in viewers
+        ]
+    return [visible(event, viewer) for viewer in viewers]
 
 
 def visible_log(events: list[Event], viewer: Viewer, *, after: int = 0) -> list[Event]:
