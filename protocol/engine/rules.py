@@ -18,6 +18,7 @@ from typing import Literal
 import msgspec
 
 from protocol.scenario.model import Rules
+from protocol.scenario.utility import add_up
 
 Vote = Literal["yes", "no", "abstain"]
 
@@ -90,7 +91,7 @@ def carried(rules: Rules, weights: Mapping[str, float], t: Tally) -> bool:
         return seats - t.yes <= rules.all_but and t.yes > 0
     if rules.decision == "consensus":
         return t.no <= rules.all_but and t.yes > 0
-    total = sum(weights.values())
+    total = add_up(weights.values())
     present = total - t.timeout_weight
     return (
         t.yes > 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from protocol.events import SeatScore
 from protocol.scenario.model import Scenario
-from protocol.scenario.utility import UtilityFunction
+from protocol.scenario.utility import UtilityFunction, add_up
 
 _DIGITS = 12
 
@@ -43,8 +43,8 @@ def score_range(scenario: Scenario, seat: str, utility: UtilityFunction) -> tupl
         return worst_utility, best_utility
     terms = impl.parties[seat]
     periods = impl.periods
-    max_sanction = sum(max(row) for row in impl.sanction.values())
-    harm = sum(t.harm for s, t in impl.parties.items() if s != seat)
+    max_sanction = add_up(max(row) for row in impl.sanction.values())
+    harm = add_up(t.harm for s, t in impl.parties.items() if s != seat)
     per_period_loss = (
         max(terms.comply_cost, max_sanction - terms.defect_gain)
         + harm

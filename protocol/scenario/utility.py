@@ -6,11 +6,24 @@ in [0, 1]; without agreement a delegation gets its reservation utility.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import reduce
+from operator import add
 
 from protocol.scenario.model import Brief, Scenario
 
 Package = Mapping[str, str]
+
+
+def add_up(values: Iterable[float]) -> float:
+    """Left-to-right float sum, the same on every Python version.
+
+    The builtin ``sum`` compensates rounding from Python 3.12 on, which would
+    make scores differ in the last bit between versions, and a transcript
+    recorded on one version fail to replay on another.
+    """
+
+    return reduce(add, values, 0)
 
 
 class UtilityFunction:
@@ -37,20 +50,20 @@ class UtilityFunction:
         self._worst: float | None = None
 
     def __call__(self, package: Package) -> float:
-        return sum(map(self._by_item.__getitem__, package.items()))
+        return add_up(map(self._by_item.__getitem__, package.items()))
 
     def best(self) -> float:
         """The highest utility any package gives."""
 
         if self._best is None:
-            self._best = sum(max(row.values()) for row in self._table.values())
+            self._best = add_up(max(row.values()) for row in self._table.values())
         return self._best
 
     def worst(self) -> float:
         """The lowest utility any package gives."""
 
         if self._worst is None:
-            self._worst = sum(min(row.values()) for row in self._table.values())
+            self._worst = add_up(min(row.values()) for row in self._table.values())
         return self._worst
 
     def rows(self) -> list[list[float]]:
@@ -91,7 +104,7 @@ def sanction_size(scenario: Scenario, package: Package) -> float:
     impl = scenario.implementation
     if impl is None:
         return 0.0
-    return sum(
+    return add_up(
         row[scenario.issue(issue_id).options.index(package[issue_id])]
         for issue_id, row in impl.sanction.items()
     )
@@ -140,4 +153,4 @@ class Stakes:
 
         if self._sanction is None:
             return 0.0
-        return sum([row[package[issue_id]] for issue_id, row in self._sanction.items()])
+        return add_up([row[package[issue_id]] for issue_id, row in self._sanction.items()])
