@@ -208,7 +208,7 @@ def profile_inprocess(scenario: Scenario, talks: int) -> None:
         (("strategies/adaptive.py", "table"), "adaptive table (opponent model, Nash plan)"),
         (("strategies/free_rider.py", "on_start"), "free-rider on_start (values every package)"),
         (("engine/room.py", "handle"), "engine Room.handle (rules, events, hash chain)"),
-        (("engine/visibility.py", "visible"), "visibility filter"),
+        (("engine/visibility.py", "visible_to"), "visibility filter"),
         (("bots/context.py", "add"), "runner history (Context.history.add)"),
     ]
     print(

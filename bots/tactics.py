@@ -167,5 +167,9 @@ class OpponentModel:
         norm = sum(weights) or 1.0
         return [[v * w / norm for v in row] for row, w in zip(values, weights, strict=True)]
 
+    total = staticmethod(sum)
+    """How :meth:`utility` adds up a package's estimated option values (code that
+    computes many such utilities at once adds them the same way)."""
+
     def utility(self, estimates: dict[str, dict[str, float]], package: dict[str, str]) -> float:
-        return sum([estimates[issue][option] for issue, option in package.items()])
+        return self.total([estimates[issue][option] for issue, option in package.items()])

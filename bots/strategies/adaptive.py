@@ -31,17 +31,20 @@ def _caught(detection: float, inspections: int) -> float:
 
 Getter = Callable[[Sequence[float]], tuple[float, ...]]
 
-_SUMS_LEFT_TO_RIGHT = sum([1e16, 1.0, -1e16]) == 0.0
-"""Whether sum() adds floats one by one, left to right (Python up to 3.11; 3.12
-compensates rounding errors). Then sums of floats that start alike can share
-their partial sums and still come out exactly as sum() has them."""
+_add = OpponentModel.total
+"""How the opponent model adds up a package's estimated option values."""
+
+_ADDS_LEFT_TO_RIGHT = _add([1e16, 1.0, -1e16]) == 0.0
+"""Whether that adds floats one by one, left to right (the builtin sum does up
+to Python 3.11; 3.12 compensates rounding errors). Then sums of floats that
+start alike can share their partial sums and still come out exactly the same."""
 
 
 def _positions(index: dict[str, dict[str, int]], package: Package) -> Getter:
     """Picks ``package``'s options, in the package's order, out of a flat option table.
 
-    A seat's estimated utility of the package is then ``sum(get(table))``:
-    the same floats summed in the same order as ``OpponentModel.utility``.
+    A seat's estimated utility of the package is then ``_add(get(table))``:
+    the same floats added in the same order as ``OpponentModel.utility``.
     """
 
     return _getter([index[issue][option] for issue, option in package.items()])
@@ -93,7 +96,7 @@ class _Valuation:
         """Prepare :meth:`utilities` to add column by column where that gives the same sums.
 
         A candidate's estimated utility adds its options' values issue by
-        issue, in agenda order. Where sum() adds left to right, so can we:
+        issue, in agenda order. Where those sums add left to right, so can we:
         the first ``j`` issues' partial sum once per combination of their
         options (fewer than the candidates, so shared), then one addition per
         candidate and further issue.
@@ -102,7 +105,7 @@ class _Valuation:
         self.columns: list[list[int]] = []  # per issue: each candidate's option position
         issues = ctx.scenario.issues
         ids = [i.id for i in issues]
-        if not _SUMS_LEFT_TO_RIGHT or any(list(p) != ids for _, p in self.candidates):
+        if not _ADDS_LEFT_TO_RIGHT or any(list(p) != ids for _, p in self.candidates):
             return
         self.columns = [[self.index[i][p[i]] for _, p in self.candidates] for i in ids]
         # per j: how many combinations of options the first j issues have, and
@@ -126,7 +129,7 @@ class _Valuation:
         j = bisect_right(self.combinations, n) - 1 if self.columns else 0
         if j > 0 and j >= len(self.columns) - 2:
             start, size = self.rows[0]
-            partial = table[start : start + size]  # = 0 + value, as sum() starts
+            partial = table[start : start + size]  # = 0 + value, as the sums start
             for start, size in self.rows[1:j]:
                 row = table[start : start + size]
                 partial = [a + b for a in partial for b in row]
@@ -138,7 +141,7 @@ class _Valuation:
         if gather is None:  # one getter picks the options of all n candidates at once
             gather = self._gathers[n] = _getter(self.positions[: n * self.width])
         picked = iter(gather(table))
-        return list(map(sum, zip(*[picked] * self.width, strict=True)))  # each one's sum
+        return list(map(_add, zip(*[picked] * self.width, strict=True)))  # each one's sum
 
 
 class _Round:
@@ -284,14 +287,14 @@ class NashSeeker(Delegation):
             table = tables.get(seat)
             if table is None:
                 continue
-            # estimated utilities (OpponentModel.utility) are sum(get(table));
+            # estimated utilities (OpponentModel.utility) are _add(get(table));
             # the lowest it voted yes on (min depends neither on the order nor
             # on repeats of the same package)
             low = PRIOR_RESERVATION
             for get in self._accepted.get(seat, {}).values():
-                low = min(low, sum(get(table)))
+                low = min(low, _add(get(table)))
             latest = self._last_tabled.get(seat)
-            high = max(sum(latest(table)), low) if latest is not None else low
+            high = max(_add(latest(table)), low) if latest is not None else low
             threshold = low + (high - low) * (1.0 - ctx.progress)
             r.seats.append((1 << n, table, threshold))
         self._round = r
@@ -319,7 +322,7 @@ class NashSeeker(Delegation):
         noes = 0
         product = own - ctx.reservation + SOFT
         for bit, table, threshold in r.seats:
-            gain = sum(get(table)) - threshold
+            gain = _add(get(table)) - threshold
             if gain < 0:
                 noes |= bit
             product *= max(gain + SOFT, SOFT / 10)
