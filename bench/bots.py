@@ -55,9 +55,6 @@ import os
 import platform
 import pstats
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +71,7 @@ if str(REPO) not in sys.path:  # ``python bench/bots.py`` from anywhere
 
 import msgspec  # noqa: E402
 from msgspec.structs import replace  # noqa: E402
+from server_load import free_port, start_accord  # noqa: E402  (the server both benchmarks start)
 
 from bots.inprocess import play  # noqa: E402
 from bots.registry import load  # noqa: E402
@@ -226,66 +224,6 @@ def profile_inprocess(scenario: Scenario, talks: int) -> None:
 # --- 2. websockets ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``python -m server.cli serve`` in a subprocess on 127.0.0.1."""
-
-    def __init__(self, workdir: Path, token: str) -> None:
-        self.port = free_port()
-        self.log_path = workdir / "server.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": token}
-        argv = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)]
-        argv += ["--db", str(workdir / "accord.db")]
-        self.proc = subprocess.Popen(
-            argv, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    async def wait_healthy(self, http: Any, timeout: float = 30.0) -> None:
-        import aiohttp
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self._log.flush()
-                tail = self.log_path.read_text(errors="replace").strip().splitlines()[-3:]
-                raise RuntimeError(f"server exited ({self.proc.returncode}): " + " | ".join(tail))
-            with contextlib.suppress(aiohttp.ClientError, OSError):
-                async with http.get(self.url + "/healthz") as res:
-                    if res.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"server not healthy after {timeout} s")
-
-    def cpu_seconds(self) -> float:
-        stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        self._log.close()
-
-
 async def _ws_talks(
     scenario: Scenario, seeds: range, concurrency: int, workdir: Path
 ) -> tuple[Result, float, float, float]:
@@ -298,7 +236,7 @@ async def _ws_talks(
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
 
     token = "org_" + secrets.token_urlsafe(16)
-    server = Server(workdir, token)
+    server = start_accord(workdir, free_port(), token)
     seats = lineup(scenario)
     body_scenario = msgspec.to_builtins(scenario)
     headers = {"Authorization": f"Bearer {token}"}
@@ -306,7 +244,7 @@ async def _ws_talks(
     creating = 0.0
     try:
         async with aiohttp.ClientSession() as http:
-            await server.wait_healthy(http)
+            await server.wait_healthy()
 
             async def one(seed: int) -> None:
                 nonlocal creating

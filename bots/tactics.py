@@ -7,7 +7,13 @@ composes them.
 
 from __future__ import annotations
 
-from bots.context import Context
+from bisect import bisect_left
+from collections.abc import Callable
+
+import msgspec
+
+from bots.context import Context, remember
+from bots.sdk import Package
 
 
 def aspiration(ctx: Context, exponent: float) -> float:
@@ -173,3 +179,29 @@ class OpponentModel:
 
     def utility(self, estimates: dict[str, dict[str, float]], package: dict[str, str]) -> float:
         return self.total([estimates[issue][option] for issue, option in package.items()])
+
+
+class ValueRanking:
+    """Every package sorted by a strategy's own value of it, lowest first.
+
+    With a ``key`` (naming everything ``value`` reads beyond the agenda and
+    the brief) the ranking is shared between talks; without one it is built
+    for this talk only (say, for a subclass that values packages its own way).
+    """
+
+    def __init__(
+        self, ctx: Context, value: Callable[[Package], float], *, key: tuple[object, ...] | None
+    ) -> None:
+        def rank() -> tuple[list[tuple[float, Package]], list[float]]:
+            ranked = sorted(((value(p), p) for p in ctx.all_packages()), key=lambda vp: vp[0])
+            return ranked, [v for v, _ in ranked]
+
+        made = rank() if key is None else remember(ctx, msgspec.json.encode(key), rank)
+        self.ranked, self.values = made
+
+    def near(self, ctx: Context, target: float, *, spread: int = 3) -> Package:
+        """One of the ``spread`` packages valued closest above ``target`` (the best if none)."""
+
+        start = bisect_left(self.values, target)
+        above = self.ranked[start:] or self.ranked[-1:]
+        return ctx.rng.choice(above[:spread])[1]

@@ -34,6 +34,7 @@ from server.api_types import (
     Started,
 )
 from server.hub import Hub
+from server.live import status_of
 
 HUB = web.AppKey("hub", Hub)
 
@@ -120,7 +121,7 @@ def _summary(hub: Hub, room_id: str) -> RoomSummary:
         room=room_id,
         scenario=live.record.scenario_id,
         title=live.record.title,
-        status=hub.status(live),
+        status=status_of(live.room),
         phase=room.phase,
         round=room.round,
         period=room.period,

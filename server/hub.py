@@ -14,7 +14,7 @@ from protocol.engine.room import Room
 from protocol.errors import BadToken, UnknownScenario
 from protocol.events import Event
 from protocol.scenario.model import Scenario
-from server.live import LiveRoom, rebuild, status_of
+from server.live import LiveRoom, rebuild
 from server.metrics import Metrics
 from server.settings import Settings
 from server.store.base import RoomRecord, Store, StoredEvent, TokenRecord
@@ -223,9 +223,6 @@ class Hub:
     async def room_record(self, room_id: str) -> RoomRecord | None:
         live = self.rooms.get(room_id)
         return live.record if live is not None else await self.store.room(room_id)
-
-    def status(self, live: LiveRoom) -> str:
-        return status_of(live.room)
 
     async def close(self) -> None:
         for live in self.rooms.values():

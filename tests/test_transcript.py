@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 
 import msgspec
 
-from bots.scripted import ScriptedDelegate, play
+from bots.inprocess import play
+from bots.strategies.free_rider import FreeRider
+from bots.strategies.inspector import Inspector
+from bots.strategies.random_delegation import RandomDelegation
 from protocol.codec import encode
 from protocol.engine.chain import link
 from protocol.engine.room import Room
@@ -17,17 +19,13 @@ from protocol.engine.visibility import Viewer, visible_log
 from protocol.events import ChallengeResult, VoteCast
 from protocol.scenario import load_scenario
 
+LINEUP = (RandomDelegation, Inspector, FreeRider)
+
 
 def played(seed: int = 3, *, scenario: str = "tests/data/small.toml") -> Room:
     s = load_scenario(scenario)
-    room = Room(s, room_id="t", seed=seed, now=100.0)
-    rng = random.Random(seed)
-    delegates = [
-        ScriptedDelegate(seat, s, random.Random(rng.random()), defect_rate=0.5, talk_rate=0.2)
-        for seat in s.seats
-    ]
-    play(room, delegates, now=100.0)
-    return room
+    lineup = {seat: LINEUP[n % len(LINEUP)]() for n, seat in enumerate(s.seats)}
+    return play(s, lineup, seed=seed, room_id="t", start=100.0).room
 
 
 def test_a_finished_talk_verifies() -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
-import msgspec
-
-from bots.context import Context, TabledPackage, remember, stakes
+from bots.context import Context, TabledPackage, stakes
 from bots.sdk import Ballot, Delegation, Package, Traits
-from bots.tactics import aspiration, inspection_chance
+from bots.tactics import ValueRanking, aspiration, inspection_chance
 
 PRIOR_RATIONAL = 0.5
 """Chance that a seat for which defection pays actually defects (before evidence)."""
@@ -58,33 +54,21 @@ class Inspector(Delegation):
         return max(aspiration(ctx, self.exponent), ctx.reservation)
 
     def on_start(self, ctx: Context) -> None:
-        def rank() -> tuple[list[tuple[float, Package]], list[float]]:
-            ranked = sorted(
-                ((self.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: vp[0]
-            )
-            return ranked, [v for v, _ in ranked]
-
+        key = None
         if getattr(self.value, "__func__", None) is Inspector.value:  # not overridden
             # value() reads the brief, the public scenario and this seat only:
             # the same in every such talk
-            key = msgspec.json.encode(
-                (
-                    type(self).__module__,
-                    type(self).__qualname__,
-                    ctx.seat,
-                    ctx.implementation,
-                    PRIOR_RATIONAL,
-                )
+            key = (
+                type(self).__module__,
+                type(self).__qualname__,
+                ctx.seat,
+                ctx.implementation,
+                PRIOR_RATIONAL,
             )
-            self._ranked, self._values = remember(ctx, key, rank)
-        else:  # a subclass values packages its own way
-            self._ranked, self._values = rank()
+        self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=key)
 
     def table(self, ctx: Context) -> list[Package]:
-        # the packages worth at least the target: a suffix of the ranking
-        start = bisect_left(self._values, self._target(ctx))
-        above = self._ranked[start:] or self._ranked[-1:]
-        return [ctx.rng.choice(above[:3])[1]]
+        return [self._ranking.near(ctx, self._target(ctx))]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
         return "yes" if self.value(ctx, package.package) >= self._target(ctx) else "no"

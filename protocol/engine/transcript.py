@@ -179,9 +179,3 @@ def verify(lines: list[TranscriptLine]) -> Verification:
         problems=problems,
         scores=scores,
     )
-
-
-def load_events(data: bytes) -> list[Event]:
-    """Decode a transcript's events (for tools that do not need the hashes)."""
-
-    return [line.event for line in read(data.splitlines())]
