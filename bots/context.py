@@ -7,12 +7,13 @@ import itertools
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 import msgspec
 
+from protocol.engine.visibility import Viewer, visible
 from protocol.events import (
     BallotResult,
     ChallengeResult,
@@ -97,61 +98,166 @@ _COLLECTED = {
     ProposalTabled: "tabled",
     BallotResult: "ballots",
     VetoCast: "vetoes",
-    StatementMade: "statements",
     ChallengeResult: "challenges",
     SanctionImposed: "sanctions",
 }
-"""Event type → the list of :class:`History` that collects it."""
+"""Event type → the list of :class:`Proceedings` that collects it."""
 
 
-@dataclass
-class History:
-    """Everything this seat has seen, by kind, in order."""
+class Proceedings:
+    """The public record of the talks: what every seat sees alike, by kind, in order.
 
-    events: list[Event] = field(default_factory=list)
-    tabled: list[ProposalTabled] = field(default_factory=list)
-    withdrawn: set[str] = field(default_factory=set)
-    ballots: list[BallotResult] = field(default_factory=list)
-    vetoes: list[VetoCast] = field(default_factory=list)
-    statements: list[StatementMade] = field(default_factory=list)
-    challenges: list[ChallengeResult] = field(default_factory=list)
-    sanctions: list[SanctionImposed] = field(default_factory=list)
-    adopted: PackageAdopted | None = None
-    concluded: TalksConcluded | None = None
-    my_actions: list[str] = field(default_factory=list)
-    # package id → package of ``_indexed_list[:_indexed]`` (the first one tabled
-    # under that id), for package(); ``tabled`` only grows while the talk runs
-    _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
-    _indexed: int = field(default=0, repr=False, compare=False)
-    _indexed_list: list[ProposalTabled] | None = field(default=None, repr=False, compare=False)
+    Over a websocket each seat keeps its own; an in-process talk keeps one for
+    all its seats (see :class:`Feed`), so each event is recorded once, not once
+    per seat.
+    """
 
-    def add(self, *events: Event) -> None:
-        """Record ``events``, in order."""
+    __slots__ = (
+        "tabled",
+        "withdrawn",
+        "ballots",
+        "vetoes",
+        "challenges",
+        "sanctions",
+        "adopted",
+        "concluded",
+        "_index",
+        "_indexed",
+    )
 
-        self.events.extend(events)
-        for event in events:
-            kind = type(event)
-            if kind is VoteCast:  # most events are votes: only the log keeps them
-                continue
-            collect = _COLLECTED.get(kind)
-            if collect is not None:  # one dict lookup instead of a chain of type tests
-                getattr(self, collect).append(event)
-            elif kind is ProposalWithdrawn:
-                self.withdrawn.add(event.package_id)  # type: ignore[union-attr]
-            elif kind is PackageAdopted:
-                self.adopted = event  # type: ignore[assignment]
-            elif kind is TalksConcluded:
-                self.concluded = event  # type: ignore[assignment]
+    def __init__(self) -> None:
+        self.tabled: list[ProposalTabled] = []
+        self.withdrawn: set[str] = set()
+        self.ballots: list[BallotResult] = []
+        self.vetoes: list[VetoCast] = []
+        self.challenges: list[ChallengeResult] = []
+        self.sanctions: list[SanctionImposed] = []
+        self.adopted: PackageAdopted | None = None
+        self.concluded: TalksConcluded | None = None
+        # package id → package of tabled[:_indexed] (the first one tabled under that id)
+        self._index: dict[str, dict[str, str]] = {}
+        self._indexed = 0
+
+    def add(self, event: Event) -> None:
+        """Record ``event``, as a seat sees it, if it belongs to the public record
+        (other kinds are ignored)."""
+
+        kind = type(event)
+        if kind is VoteCast:  # most events are votes: only the log keeps them
+            return
+        collect = _COLLECTED.get(kind)
+        if collect is not None:  # one dict lookup instead of a chain of type tests
+            getattr(self, collect).append(event)
+        elif kind is ProposalWithdrawn:
+            self.withdrawn.add(event.package_id)  # type: ignore[union-attr]
+        elif kind is PackageAdopted:
+            self.adopted = event  # type: ignore[assignment]
+        elif kind is TalksConcluded:
+            self.concluded = event  # type: ignore[assignment]
 
     def package(self, package_id: str) -> dict[str, str] | None:
         tabled = self.tabled
-        if self._indexed_list is not tabled or self._indexed > len(tabled):  # start over
-            self._index, self._indexed, self._indexed_list = {}, 0, tabled
         if self._indexed < len(tabled):  # index what was tabled since the last lookup
             for t in tabled[self._indexed :]:
                 self._index.setdefault(t.package_id, t.package)
             self._indexed = len(tabled)
         return self._index.get(package_id)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What the seats of one in-process talk share: the proceedings, recorded once
+    by the driver as events happen, and the room's log, from which each seat's
+    own view of the events is filtered only when a strategy reads it."""
+
+    proceedings: Proceedings
+    log: Sequence[Event]
+
+
+class History:
+    """Everything this seat has seen, by kind, in order."""
+
+    def __init__(self, *, feed: Feed | None = None, seat: str | None = None) -> None:
+        # with a feed the proceedings are recorded by the driver, and the
+        # events are this seat's view of the feed's log up to what it received
+        self._feed = feed
+        self._proceedings = Proceedings() if feed is None else feed.proceedings
+        self._viewer = None if seat is None else Viewer.of_seat(seat)
+        self._events: list[Event] = []
+        self._upto = 0  # seq of the last event received
+        self._viewed = 1  # with a feed: log[1:_viewed] is in _events (talks_opened is not)
+        self.statements: list[StatementMade] = []
+        self.my_actions: list[str] = []
+
+    def add(self, *events: Event) -> None:
+        """Record ``events``, in order."""
+
+        if not events:
+            return
+        self._upto = events[-1].seq
+        if self._feed is None:
+            self._events.extend(events)
+            add = self._proceedings.add
+            for event in events:
+                if type(event) is StatementMade:
+                    self.statements.append(event)  # type: ignore[arg-type]
+                else:
+                    add(event)
+        else:
+            for event in events:
+                if type(event) is StatementMade:  # the private ones differ from seat to seat
+                    self.statements.append(event)  # type: ignore[arg-type]
+
+    @property
+    def events(self) -> list[Event]:
+        feed = self._feed
+        if feed is not None and self._viewed < self._upto:
+            viewer = self._viewer
+            assert viewer is not None
+            out = self._events
+            for event in feed.log[self._viewed : self._upto]:
+                shown = visible(event, viewer)
+                if shown is not None:
+                    out.append(shown)
+            self._viewed = self._upto
+        return self._events
+
+    @property
+    def tabled(self) -> list[ProposalTabled]:
+        return self._proceedings.tabled
+
+    @property
+    def withdrawn(self) -> set[str]:
+        return self._proceedings.withdrawn
+
+    @property
+    def ballots(self) -> list[BallotResult]:
+        return self._proceedings.ballots
+
+    @property
+    def vetoes(self) -> list[VetoCast]:
+        return self._proceedings.vetoes
+
+    @property
+    def challenges(self) -> list[ChallengeResult]:
+        return self._proceedings.challenges
+
+    @property
+    def sanctions(self) -> list[SanctionImposed]:
+        return self._proceedings.sanctions
+
+    @property
+    def adopted(self) -> PackageAdopted | None:
+        return self._proceedings.adopted
+
+    @property
+    def concluded(self) -> TalksConcluded | None:
+        return self._proceedings.concluded
+
+    def package(self, package_id: str) -> dict[str, str] | None:
+        """The package tabled under ``package_id``, or None."""
+
+        return self._proceedings.package(package_id)
 
     def votes(self) -> Iterator[tuple[str, dict[str, str], str]]:
         """(seat, package, vote) for every individual vote published (open ballots)."""
@@ -181,6 +287,7 @@ class Context:
         rng: random.Random,
         clock: Callable[[], float] = time.time,
         reputation: dict[str, Record] | None = None,
+        feed: Feed | None = None,
     ) -> None:
         delegation = scenario.delegation(seat)
         if delegation.brief is None:
@@ -192,7 +299,7 @@ class Context:
         self.rng = rng
         self.clock = clock
         self.reputation: dict[str, Record] = reputation or {}
-        self.history = History()
+        self.history = History(feed=feed, seat=seat)
         self.phase: Phase = "lobby"
         self.round = 0
         self.period = 0

@@ -1,9 +1,11 @@
 """Run a talk in-process: the engine driven directly, no sockets (for tournaments).
 
-Each seat's runner receives exactly the events that seat may see, and its
-commands are applied in a fixed order (the order the events reached the seats,
-seat by seat), so a talk is a pure function of the scenario, the seed and the
-strategies. Time is simulated: phases advance as soon as every seat has acted,
+Each seat sees exactly the events that seat may see, and its commands are
+applied in a fixed order (the order the events reached the seats, seat by
+seat), so a talk is a pure function of the scenario, the seed and the
+strategies. The seats share one public record (:class:`~bots.context.Feed`):
+an event is recorded once, and delivered one by one only where a hook may
+answer it. Time is simulated: phases advance as soon as every seat has acted,
 and a deadline is only reached when some seat stays silent.
 """
 
@@ -13,14 +15,14 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bots.context import Record
+from bots.context import Feed, Proceedings, Record
 from bots.runner import DRIVING, HookFailure, Runner
 from bots.sdk import Delegation
 from protocol.commands import SeatCommand
 from protocol.engine.room import Room
-from protocol.engine.visibility import FILTERED, Viewer, visible_to
+from protocol.engine.visibility import FILTERED, SPECTATOR, Viewer, visible
 from protocol.errors import RuleViolation
-from protocol.events import Event
+from protocol.events import BallotResult, Event, StatementMade
 from protocol.scenario.model import Scenario
 
 STEP = 0.001
@@ -68,6 +70,10 @@ def play(
     clock = lambda: now  # noqa: E731 - the runners read simulated time
 
     room = Room(scenario, room_id=room_id, seed=seed, now=now)
+    # One public record for all seats, kept as events happen; each seat's own
+    # view of the log is filtered only if its strategy reads it.
+    proceedings = Proceedings()
+    feed = Feed(proceedings=proceedings, log=room.log)
     runners = {
         seat: Runner(
             delegation,
@@ -76,45 +82,37 @@ def play(
             budget=budget,
             clock=clock,
             reputation=(reputation or {}).get(seat),
+            feed=feed,
         )
         for seat, delegation in delegations.items()
     }
-    seats = list(runners.items())
-    viewers = [Viewer.of_seat(seat) for seat in runners]
+    seats = [(seat, runner, Viewer.of_seat(seat)) for seat, runner in runners.items()]
     queue: deque[tuple[str, SeatCommand]] = deque()
     talk = LocalTalk(room=room, runners=runners)
+    # Most events (votes, proposals...) call no hook: only the seats whose
+    # strategy listens to every event receive them one by one.
+    listeners = [entry for entry in seats if entry[1].listens]
+    record = proceedings.add
 
-    # Most events (votes, proposals...) call no hook: a runner that does not
-    # listen to every event only records them. So those wait here and each
-    # seat takes them in one batch just before the next event that may call
-    # one of its hooks; commands come from those events only, in the same order.
-    pending: list[tuple[Event, list[Event | None] | None]] = []  # (event, views or None)
-    listeners = [(n, seat, runner) for n, (seat, runner) in enumerate(seats) if runner.listens]
-
-    def take(n: int, seat: str, runner: Runner, shown: Event | None, catch_up: bool) -> None:
-        commands: list[SeatCommand] = []
-        if catch_up:
-            batch = [e for ev, views in pending if (e := views[n] if views else ev) is not None]
-            if batch:
-                commands = runner.catch_up(batch)
-        if shown is not None:
-            commands += runner.receive(shown)
-        if commands:
-            queue.extend([(seat, c) for c in commands])
+    def deliver(event: Event, to: list[tuple[str, Runner, Viewer]]) -> None:
+        filtered = type(event) in FILTERED
+        for seat, runner, viewer in to:
+            shown = visible(event, viewer) if filtered else event
+            if shown is not None:
+                commands = runner.receive(shown)
+                if commands:
+                    queue.extend([(seat, c) for c in commands])
 
     def dispatch(events: list[Event]) -> None:
         for event in events:
-            # what each seat sees; None when everyone sees the event itself
-            views = visible_to(event, viewers) if type(event) in FILTERED else None
-            if isinstance(event, DRIVING):
-                for n, (seat, runner) in enumerate(seats):
-                    shown = views[n] if views else event
-                    take(n, seat, runner, shown, catch_up=not runner.listens)
-                pending.clear()  # every seat has taken them
-            else:
-                pending.append((event, views))  # the others take it later
-                for n, seat, runner in listeners:
-                    take(n, seat, runner, views[n] if views else event, catch_up=False)
+            kind = type(event)
+            # before any hook runs, so that every seat's history includes it;
+            # as seats see it (a secret ballot's result without the votes)
+            record(visible(event, SPECTATOR) if kind is BallotResult else event)
+            if kind in DRIVING or kind is StatementMade:  # statements differ from seat to seat
+                deliver(event, seats)
+            elif listeners:
+                deliver(event, listeners)
 
     dispatch(room.log)
     for seat in runners:

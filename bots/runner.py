@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bots.context import Context, Record, TabledPackage
+from bots.context import Context, Feed, Record, TabledPackage
 from bots.sdk import Delegation
 from protocol.commands import (
     Act,
@@ -58,6 +58,7 @@ class Runner:
         clock: Callable[[], float] = time.time,
         reputation: dict[str, Record] | None = None,
         on_failure: Callable[[HookFailure], None] | None = None,
+        feed: Feed | None = None,
     ) -> None:
         self.delegation = delegation
         self.seat = seat
@@ -66,6 +67,9 @@ class Runner:
         self.clock = clock
         self.reputation = reputation
         self.on_failure = on_failure
+        self.feed = feed
+        """The in-process talk's shared record, if any: then only :data:`DRIVING` events,
+        statements and (for a delegation that :attr:`listens`) every event need be received."""
         self.ctx: Context | None = None
         # most strategies never look at single events: skip the call for them
         self.listens = type(delegation).on_event is not Delegation.on_event
@@ -78,22 +82,6 @@ class Runner:
     @property
     def strategy(self) -> str:
         return getattr(self.delegation, "name", type(self.delegation).__name__)
-
-    def catch_up(self, events: list[Event]) -> list[SeatCommand]:
-        """:meth:`receive` each of ``events`` in turn; the commands of all.
-
-        Meant for a batch of events in seq order none of which is
-        :data:`DRIVING`: for a delegation that does not :attr:`listen
-        <listens>` they call no hook, so they are only recorded in the history,
-        all at once.
-        """
-
-        ctx = self.ctx
-        if ctx is None or self.listens or ctx.has_statements() or events[0].seq <= self.last_seq:
-            return [command for event in events for command in self.receive(event)]
-        self.last_seq = events[-1].seq
-        ctx.history.add(*events)
-        return []
 
     def receive(self, event: Event) -> list[SeatCommand]:
         """Take one event (in seq order; repeats are ignored); return commands to send."""
@@ -120,6 +108,7 @@ class Runner:
                 rng=random.Random(f"{self.seed}:{self.seat}"),
                 clock=self.clock,
                 reputation=self.reputation,
+                feed=self.feed,
             )
             # issue → its options, to check the packages the strategy tables
             self._agenda = {i.id: i.options for i in event.scenario.issues}
@@ -155,11 +144,15 @@ class Runner:
                 # seat order, not arrival order: decisions must not depend on
                 # how the network interleaved the seats' proposals
                 order = {seat: n for n, seat in enumerate(ctx.seats)}
+                tabled, withdrawn, round_ = ctx.history.tabled, ctx.history.withdrawn, ctx.round
+                start = len(tabled)  # this round's proposals are the last ones tabled
+                while start and tabled[start - 1].round == round_:
+                    start -= 1
                 ctx.ballot = sorted(
                     (
                         TabledPackage(t.package_id, t.seat, t.round, t.package)
-                        for t in ctx.history.tabled
-                        if t.round == ctx.round and t.package_id not in ctx.history.withdrawn
+                        for t in tabled[start:]
+                        if t.package_id not in withdrawn
                     ),
                     key=lambda t: (order.get(t.seat, 0), t.package_id),
                 )

@@ -61,6 +61,9 @@ def canonical(message: Any) -> bytes:
     return _canonical_encoder.encode(message)
 
 
+_NOT_UTF8 = "not valid JSON: a string is not valid UTF-8"
+
+
 def _classify(data: bytes | str, exc: Exception, tags: frozenset[str]) -> ProtocolError:
     """Turn a failed typed decode into the most precise protocol error."""
 
@@ -68,6 +71,8 @@ def _classify(data: bytes | str, exc: Exception, tags: frozenset[str]) -> Protoc
         raw = _any_decoder.decode(data)
     except msgspec.DecodeError as bad:
         return BadJson(f"not valid JSON: {bad}")
+    except UnicodeDecodeError:
+        return BadJson(_NOT_UTF8)
     except RecursionError:
         return InvalidMessage("the frame is nested too deeply")
     if not isinstance(raw, dict):
@@ -91,6 +96,8 @@ def _decode(
         return decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         return _classify(data, exc, tags)
+    except UnicodeDecodeError:
+        return BadJson(_NOT_UTF8)
     except Exception as exc:  # e.g. recursion depth in pathological input
         return InvalidMessage(f"undecodable frame: {type(exc).__name__}")
 

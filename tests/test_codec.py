@@ -559,3 +559,14 @@ def test_mutated_examples_never_raise(tag: str, data: st.DataObject) -> None:
     field = data.draw(st.sampled_from(sorted(raw)))
     raw[field] = data.draw(json_values)
     check_never_raises(json.dumps(raw))
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [b'"\x80"', b'{"type": "ping", "ref": "\xff"}', b'{"type": "\xc3"}', b'["\xed\xa0\x80"]'],
+)
+def test_invalid_utf8_in_a_string_is_bad_json(frame: bytes) -> None:
+    for decode in (decode_client, decode_server):
+        result = decode(frame)
+        assert isinstance(result, BadJson), (frame, result)
+        assert "UTF-8" in result.message
