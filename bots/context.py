@@ -29,7 +29,7 @@ from protocol.events import (
     VoteCast,
 )
 from protocol.scenario.model import Brief, Implementation, Rules, Scenario, Terms
-from protocol.scenario.utility import Stakes, UtilityFunction
+from protocol.scenario.utility import Stakes, UtilityFunction, utility_function
 
 ENUMERATION_LIMIT = 50_000
 """Outcome spaces up to this size are enumerated exactly; larger ones are sampled."""
@@ -123,6 +123,7 @@ class Proceedings:
         "concluded",
         "_index",
         "_indexed",
+        "_ballot",
     )
 
     def __init__(self) -> None:
@@ -137,6 +138,7 @@ class Proceedings:
         # package id → package of tabled[:_indexed] (the first one tabled under that id)
         self._index: dict[str, dict[str, str]] = {}
         self._indexed = 0
+        self._ballot: tuple[int, int, list[TabledPackage]] = (0, 0, [])  # (round, tabled, ballot)
 
     def add(self, event: Event) -> None:
         """Record ``event``, as a seat sees it, if it belongs to the public record
@@ -162,6 +164,29 @@ class Proceedings:
                 self._index.setdefault(t.package_id, t.package)
             self._indexed = len(tabled)
         return self._index.get(package_id)
+
+    def put_to_vote(self, round_: int, seats: Sequence[str]) -> list[TabledPackage]:
+        """The packages tabled in ``round_`` and not withdrawn, ordered by the seat
+        that tabled them (in ``seats`` order), then by id."""
+
+        tabled = self.tabled
+        made_at, count, ballot = self._ballot
+        if made_at != round_ or count != len(tabled):
+            start = len(tabled)  # this round's proposals are the last ones tabled so far
+            while start and tabled[start - 1].round == round_:
+                start -= 1
+            order = {seat: n for n, seat in enumerate(seats)}
+            withdrawn = self.withdrawn
+            ballot = sorted(
+                (
+                    TabledPackage(t.package_id, t.seat, t.round, t.package)
+                    for t in tabled[start:]
+                    if t.package_id not in withdrawn
+                ),
+                key=lambda t: (order.get(t.seat, 0), t.package_id),
+            )
+            self._ballot = (round_, len(tabled), ballot)
+        return list(ballot)
 
 
 @dataclass(frozen=True)
@@ -259,6 +284,12 @@ class History:
 
         return self._proceedings.package(package_id)
 
+    def put_to_vote(self, round_: int, seats: Sequence[str]) -> list[TabledPackage]:
+        """The packages tabled in round ``round_`` and not withdrawn, by tabling
+        seat (in ``seats`` order), then id: the ballot of that round."""
+
+        return self._proceedings.put_to_vote(round_, seats)
+
     def votes(self) -> Iterator[tuple[str, dict[str, str], str]]:
         """(seat, package, vote) for every individual vote published (open ballots)."""
 
@@ -295,7 +326,7 @@ class Context:
         self.seat = seat
         self.scenario = scenario
         self.brief: Brief = delegation.brief
-        self.utility = UtilityFunction(scenario, delegation.brief)
+        self.utility = utility_function(scenario, delegation.brief)
         self.rng = rng
         self.clock = clock
         self.reputation: dict[str, Record] = reputation or {}

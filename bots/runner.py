@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bots.context import Context, Feed, Record, TabledPackage
+from bots.context import Context, Feed, Record
 from bots.sdk import Delegation
 from protocol.commands import (
     Act,
@@ -143,19 +143,7 @@ class Runner:
             case "ballot":
                 # seat order, not arrival order: decisions must not depend on
                 # how the network interleaved the seats' proposals
-                order = {seat: n for n, seat in enumerate(ctx.seats)}
-                tabled, withdrawn, round_ = ctx.history.tabled, ctx.history.withdrawn, ctx.round
-                start = len(tabled)  # this round's proposals are the last ones tabled
-                while start and tabled[start - 1].round == round_:
-                    start -= 1
-                ctx.ballot = sorted(
-                    (
-                        TabledPackage(t.package_id, t.seat, t.round, t.package)
-                        for t in tabled[start:]
-                        if t.package_id not in withdrawn
-                    ),
-                    key=lambda t: (order.get(t.seat, 0), t.package_id),
-                )
+                ctx.ballot = ctx.history.put_to_vote(ctx.round, ctx.seats)
                 return self._vote(ctx)
             case "action":
                 choice = self._call("act", "comply", ctx)
@@ -176,11 +164,13 @@ class Runner:
         packages: list[dict[str, str]] = []
         issues = self._agenda
         for package in answer if isinstance(answer, list) else []:
-            if (
-                isinstance(package, dict)
-                and package.keys() == issues.keys()
-                and all(package[i] in options for i, options in issues.items())
-            ):
+            valid = isinstance(package, dict) and package.keys() == issues.keys()
+            if valid:
+                for issue, options in issues.items():
+                    if package[issue] not in options:
+                        valid = False
+                        break
+            if valid:
                 packages.append(dict(package))
             else:
                 self._fail("table", f"returned an invalid package {package!r}")

@@ -72,6 +72,27 @@ class UtilityFunction:
         return [list(row.values()) for row in self._table.values()]
 
 
+_SHARED_LIMIT = 256
+_shared: dict[tuple[int, int], tuple[object, Brief, UtilityFunction]] = {}
+
+
+def utility_function(scenario: Scenario, brief: Brief) -> UtilityFunction:
+    """``UtilityFunction(scenario, brief)``, shared by every room and seat that use
+    the same agenda and brief objects (a tournament plays one scenario many
+    times, and each seat's view of it keeps the agenda and its brief)."""
+
+    key = (id(scenario.issues), id(brief))
+    found = _shared.get(key)
+    # the entry holds the agenda and the brief, so their ids cannot be reused
+    if found is not None and found[0] is scenario.issues and found[1] is brief:
+        return found[2]
+    if len(_shared) >= _SHARED_LIMIT:
+        _shared.clear()
+    utility = UtilityFunction(scenario, brief)
+    _shared[key] = (scenario.issues, brief, utility)
+    return utility
+
+
 def utility_functions(scenario: Scenario) -> dict[str, UtilityFunction]:
     """One utility function per seat (the scenario must carry every brief)."""
 
@@ -79,7 +100,7 @@ def utility_functions(scenario: Scenario) -> dict[str, UtilityFunction]:
     for delegation in scenario.delegations:
         if delegation.brief is None:
             raise ValueError(f"the brief of {delegation.id!r} is not in this view")
-        out[delegation.id] = UtilityFunction(scenario, delegation.brief)
+        out[delegation.id] = utility_function(scenario, delegation.brief)
     return out
 
 
