@@ -378,18 +378,19 @@ class Room:
             raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
         votes[seat] = vote
         rnd.voted[seat] = rnd.voted.get(seat, 0) + 1
-        seq = len(self.log) + 1  # _emit, without the keyword dict
-        self._record(
-            VoteCast(
-                room=self.room_id,
-                seq=seq,
-                at=now,
-                seat=seat,
-                round=self.round,
-                package_id=package_id,
-                vote=vote,
-            )
+        log = self.log  # _emit, without the keyword dict or the calls
+        event = VoteCast(
+            room=self.room_id,
+            seq=len(log) + 1,
+            at=now,
+            seat=seat,
+            round=self.round,
+            package_id=package_id,
+            vote=vote,
         )
+        log.append(event)
+        self.chain.add(event)
+        self._out.append(event)
 
     def _veto_cmd(self, seat: str, command: CastVeto, now: float) -> None:
         self._ballot_package(seat, command.package_id)
