@@ -82,7 +82,7 @@ from protocol.scenario.model import Scenario
 from protocol.scenario.utility import detection_probability, sanction_size, utility_functions
 
 
-@dataclass
+@dataclass(slots=True)
 class Tabled:
     """A package tabled in the current round."""
 
@@ -94,7 +94,7 @@ class Tabled:
     withdrawn: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Round:
     passed: set[str] = field(default_factory=set)
     packages: dict[str, Tabled] = field(default_factory=dict)
@@ -112,7 +112,7 @@ class _Round:
         return self.tabled.get(seat, 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Period:
     actions: dict[str, str] = field(default_factory=dict)
     challenges: dict[str, int] = field(default_factory=dict)
@@ -192,11 +192,14 @@ class Room:
             raise UnknownSeat(f"no seat {seat!r} in this room")
         if command.seat is not None and command.seat != seat:
             raise NotYourSeat(f"this connection holds seat {seat!r}, not {command.seat!r}")
-        if self.phase == "concluded":
+        phase = self.phase
+        if phase == "concluded":
             raise RoomConcluded("the talks are over")
+        if phase == "ballot" and type(command) is CastVote:  # most commands are votes
+            return self._vote(seat, command.package_id, command.vote, now)
         match command:
-            case CastVote():  # most commands are votes: test for them first
-                self._vote(seat, command.package_id, command.vote, now)
+            case CastVote():
+                self._require("ballot")
             case Propose():
                 self._propose(seat, command, now)
             case Withdraw():
@@ -363,11 +366,12 @@ class Room:
         if votes is not None and seat in votes:
             raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
 
-    def _vote(self, seat: str, package_id: str, vote: Vote, now: float) -> None:
-        # _ballot_package, unrolled: votes are most of the commands
+    def _vote(self, seat: str, package_id: str, vote: Vote, now: float) -> list[Event]:
+        """A vote in the ballot phase, start to finish: what handle, _ballot_package,
+        _emit, _close_if_complete and _flush do for it, without the calls (votes
+        are most of the commands)."""
+
         rnd = self._round
-        if self.phase != "ballot":
-            self._require("ballot")
         tabled = rnd.packages.get(package_id)
         if tabled is None or tabled.withdrawn:
             self._find(package_id)  # raises the fitting error
@@ -377,8 +381,8 @@ class Room:
         elif seat in votes:
             raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
         votes[seat] = vote
-        rnd.voted[seat] = rnd.voted.get(seat, 0) + 1
-        log = self.log  # _emit, without the keyword dict or the calls
+        voted = rnd.voted[seat] = rnd.voted.get(seat, 0) + 1
+        log = self.log
         event = VoteCast(
             room=self.room_id,
             seq=len(log) + 1,
@@ -390,7 +394,15 @@ class Room:
         )
         log.append(event)
         self.chain.add(event)
-        self._out.append(event)
+        # a seat's count of votes only grows: it is done once it reaches the ballot
+        if voted >= rnd.on_ballot:
+            done = self._done_seats
+            done.add(seat)
+            if len(done) == len(self.seats):
+                self._out.append(event)
+                self._close_phase(now, timed_out=False)
+                return self._flush()
+        return [event]
 
     def _veto_cmd(self, seat: str, command: CastVeto, now: float) -> None:
         self._ballot_package(seat, command.package_id)
