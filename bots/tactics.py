@@ -32,6 +32,47 @@ def aspiration(ctx: Context, exponent: float) -> float:
     return best - (best - floor) * ctx.progress ** (1.0 / exponent)
 
 
+class Aspiration:
+    """:func:`aspiration` for one talk, computed once a round (it changes with
+    the round only): ``target`` is the aspiration, ``floor`` the aspiration but
+    never below the reservation (what a vote must reach)."""
+
+    __slots__ = ("exponent", "round", "target", "floor")
+
+    def __init__(self, exponent: float) -> None:
+        self.exponent = exponent
+        self.round: int | None = None
+        self.target = self.floor = 0.0
+
+    def at(self, ctx: Context) -> Aspiration:
+        """Brought up to ``ctx``'s round."""
+
+        if ctx.round != self.round:
+            self.round = ctx.round
+            self.target = aspiration(ctx, self.exponent)
+            self.floor = max(self.target, ctx.reservation)
+        return self
+
+
+def utilities(ctx: Context) -> dict[tuple[tuple[str, str], ...], float]:
+    """This seat's utility of every package of ``ctx.all_packages()``, keyed by
+    ``tuple(package.items())``: for votes, a lookup instead of a sum (a package
+    not in it, say with its issues in another order, needs ``ctx.utility``).
+
+    The same floats as ``ctx.utility``; shared between talks (read-only).
+    """
+
+    def make() -> dict[tuple[tuple[str, str], ...], float]:
+        ranking = ctx.ranking()
+        return dict(zip(map(_items, ranking.packages), ranking.utilities, strict=True))
+
+    return remember(ctx, b"utilities", make)
+
+
+def _items(package: Package) -> tuple[tuple[str, str], ...]:
+    return tuple(package.items())
+
+
 def package_near(ctx: Context, target: float, *, spread: int = 1) -> dict[str, str]:
     """A package at or just above ``target``; with ``spread`` > 1, one of the
     ``spread`` closest ones at random (varies offers without conceding more)."""
@@ -192,12 +233,20 @@ class ValueRanking:
     def __init__(
         self, ctx: Context, value: Callable[[Package], float], *, key: tuple[object, ...] | None
     ) -> None:
-        def rank() -> tuple[list[tuple[float, Package]], list[float]]:
+        def rank() -> tuple[list[tuple[float, Package]], list[float], dict[tuple, float]]:
             ranked = sorted(((value(p), p) for p in ctx.all_packages()), key=lambda vp: vp[0])
-            return ranked, [v for v, _ in ranked]
+            by_items = {tuple(p.items()): v for v, p in ranked}
+            return ranked, [v for v, _ in ranked], by_items
 
         made = rank() if key is None else remember(ctx, msgspec.json.encode(key), rank)
-        self.ranked, self.values = made
+        self.ranked, self.values, self._by_items = made
+
+    def value_of(self, package: Package) -> float | None:
+        """The value ``package`` was ranked at (``None`` if it was not ranked, say
+        a package with its issues in another order): a lookup instead of ``value``,
+        valid while ``value`` would still give the same."""
+
+        return self._by_items.get(tuple(package.items()))
 
     def near(self, ctx: Context, target: float, *, spread: int = 3) -> Package:
         """One of the ``spread`` packages valued closest above ``target`` (the best if none)."""
