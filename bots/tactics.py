@@ -220,17 +220,24 @@ class OpponentModel:
     def _estimate(self, scores: list[float]) -> list[float]:
         """One seat's estimated weighted option values (a flat list), from its scores."""
 
-        rows: list[list[float]] = []
+        issues: list[tuple[list[float], float, float, float]] = []  # scores, low, span, weight
         weights: list[float] = []
         for start, end in self._slices:
             row = scores[start:end]
             low, high = min(row), max(row)
-            span = high - low
-            rows.append([(c - low) / span for c in row] if span > 0 else [0.5] * (end - start))
-            total = sum([c for c in row if c > 0.0])  # Σ max(0, c)
-            weights.append(high / total if total > 0 else 1.0 / (end - start))
+            # Σ max(0, c) = (Σ c + Σ |c|) / 2, exact for multiples of 0.25
+            total = (sum(row) + sum(map(abs, row))) * 0.5
+            weight = high / total if total > 0 else 1.0 / (end - start)
+            weights.append(weight)
+            issues.append((row, low, high - low, weight))
         norm = sum(weights) or 1.0
-        return [v * w / norm for row, w in zip(rows, weights, strict=True) for v in row]
+        out: list[float] = []
+        for row, low, span, w in issues:
+            if span > 0:
+                out += [(c - low) / span * w / norm for c in row]
+            else:
+                out += [0.5 * w / norm] * len(row)
+        return out
 
     total = staticmethod(sum)
     """How :meth:`utility` adds up a package's estimated option values (code that
