@@ -32,6 +32,47 @@ def aspiration(ctx: Context, exponent: float) -> float:
     return best - (best - floor) * ctx.progress ** (1.0 / exponent)
 
 
+class Aspiration:
+    """:func:`aspiration` for one talk, computed once a round (it changes with
+    the round only): ``target`` is the aspiration, ``floor`` the aspiration but
+    never below the reservation (what a vote must reach)."""
+
+    __slots__ = ("exponent", "round", "target", "floor")
+
+    def __init__(self, exponent: float) -> None:
+        self.exponent = exponent
+        self.round: int | None = None
+        self.target = self.floor = 0.0
+
+    def at(self, ctx: Context) -> Aspiration:
+        """Brought up to ``ctx``'s round."""
+
+        if ctx.round != self.round:
+            self.round = ctx.round
+            self.target = aspiration(ctx, self.exponent)
+            self.floor = max(self.target, ctx.reservation)
+        return self
+
+
+def utilities(ctx: Context) -> dict[tuple[tuple[str, str], ...], float]:
+    """This seat's utility of every package of ``ctx.all_packages()``, keyed by
+    ``tuple(package.items())``: for votes, a lookup instead of a sum (a package
+    not in it, say with its issues in another order, needs ``ctx.utility``).
+
+    The same floats as ``ctx.utility``; shared between talks (read-only).
+    """
+
+    def make() -> dict[tuple[tuple[str, str], ...], float]:
+        ranking = ctx.ranking()
+        return dict(zip(map(_items, ranking.packages), ranking.utilities, strict=True))
+
+    return remember(ctx, b"utilities", make)
+
+
+def _items(package: Package) -> tuple[tuple[str, str], ...]:
+    return tuple(package.items())
+
+
 def package_near(ctx: Context, target: float, *, spread: int = 1) -> dict[str, str]:
     """A package at or just above ``target``; with ``spread`` > 1, one of the
     ``spread`` closest ones at random (varies offers without conceding more)."""
@@ -76,6 +117,10 @@ def inspection_chance(ctx: Context, seat: str) -> float:
     return (len(inspected) + 0.5) / (periods + 1)
 
 
+_VOTE_SCORES = {"yes": 0.5, "no": -0.25}
+"""What a vote adds to the score of each option of the package."""
+
+
 class OpponentModel:
     """Frequency model of the other seats' preferences (the HardHeaded / Genius idea).
 
@@ -91,20 +136,34 @@ class OpponentModel:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.issues = ctx.scenario.issues
-        self._scores: dict[str, dict[str, dict[str, float]]] = {}
+        # a seat's scores are one flat list: issue by issue in agenda order,
+        # each issue's options in order (``_slices`` says where each issue is)
+        self._at: dict[str, dict[str, int]] = {}
+        self._slices: list[tuple[int, int]] = []
+        offset = 0
+        for issue in self.issues:
+            self._at[issue.id] = {o: offset + n for n, o in enumerate(issue.options)}
+            self._slices.append((offset, offset + len(issue.options)))
+            offset += len(issue.options)
+        self._width = offset
+        self._scores: dict[str, list[float]] = {}
         self._tabled_seen = 0  # how much of the history the scores cover
         self._ballots_seen = 0
         self._tablers: dict[str, None] = {}  # seats in order of first appearance
         self._voters: dict[str, None] = {}
 
-    def _row(self, seat: str) -> dict[str, dict[str, float]]:
+    def _row(self, seat: str) -> list[float]:
         row = self._scores.get(seat)
         if row is None:
-            row = self._scores[seat] = {i.id: dict.fromkeys(i.options, 0.0) for i in self.issues}
+            row = self._scores[seat] = [0.0] * self._width
         return row
 
-    def _counts(self) -> dict[str, dict[str, dict[str, float]]]:
-        """Seat → issue → option → score: +1 per tabling, +0.5 per yes, -0.25 per no.
+    def _positions(self, package: Package) -> list[int]:
+        at = self._at
+        return [at[issue][option] for issue, option in package.items()]
+
+    def _counts(self) -> dict[str, list[float]]:
+        """Seat → flat scores: +1 per tabling, +0.5 per yes, -0.25 per no.
 
         Brought up to date with what was added to the history since the last
         call. The scores are multiples of 0.25, so they come out exactly the
@@ -116,20 +175,21 @@ class OpponentModel:
         for tabled in history.tabled[self._tabled_seen :]:
             self._tablers.setdefault(tabled.seat)
             row = self._row(tabled.seat)
-            for issue, option in tabled.package.items():
-                row[issue][option] += 1.0
+            for n in self._positions(tabled.package):
+                row[n] += 1.0
         self._tabled_seen = len(history.tabled)
         for ballot in history.ballots[self._ballots_seen :]:
             for result in ballot.results:
                 package = history.package(result.package_id)
                 if result.votes is None or package is None:
                     continue
+                positions = self._positions(package)
                 for seat, vote in result.votes.items():
                     self._voters.setdefault(seat)
-                    delta = {"yes": 0.5, "no": -0.25}.get(vote, 0.0)
+                    delta = _VOTE_SCORES.get(vote, 0.0)  # type: ignore[arg-type]
                     row = self._row(seat)
-                    for issue, option in package.items():
-                        row[issue][option] += delta
+                    for n in positions:
+                        row[n] += delta
         self._ballots_seen = len(history.ballots)
         order = [*self._tablers, *(s for s in self._voters if s not in self._tablers)]
         return {seat: self._scores[seat] for seat in order}
@@ -138,12 +198,12 @@ class OpponentModel:
         """Seat → issue → option → estimated weighted value (sums to at most 1 per package)."""
 
         out: dict[str, dict[str, dict[str, float]]] = {}
-        for seat, by_issue in self._counts().items():
+        for seat, scores in self._counts().items():
             if seat != self.ctx.seat:
-                rows = self._estimate(by_issue)
+                flat = self._estimate(scores)
                 out[seat] = {
-                    issue: dict(zip(scores, row, strict=True))
-                    for (issue, scores), row in zip(by_issue.items(), rows, strict=True)
+                    issue.id: dict(zip(issue.options, flat[start:end], strict=True))
+                    for issue, (start, end) in zip(self.issues, self._slices, strict=True)
                 }
         return out
 
@@ -152,26 +212,32 @@ class OpponentModel:
         order, each issue's options in order."""
 
         return {
-            seat: [value for row in self._estimate(by_issue) for value in row]
-            for seat, by_issue in self._counts().items()
+            seat: self._estimate(scores)
+            for seat, scores in self._counts().items()
             if seat != self.ctx.seat
         }
 
-    @staticmethod
-    def _estimate(by_issue: dict[str, dict[str, float]]) -> list[list[float]]:
-        """One seat's estimated weighted option values, issue by issue, from its scores."""
+    def _estimate(self, scores: list[float]) -> list[float]:
+        """One seat's estimated weighted option values (a flat list), from its scores."""
 
-        values: list[list[float]] = []
+        issues: list[tuple[list[float], float, float, float]] = []  # scores, low, span, weight
         weights: list[float] = []
-        for row in by_issue.values():
-            scores = list(row.values())
-            low, high = min(scores), max(scores)
-            span = high - low
-            values.append([(c - low) / span for c in scores] if span > 0 else [0.5] * len(scores))
-            total = sum([c if c > 0.0 else 0.0 for c in scores])  # Σ max(0, c)
-            weights.append(high / total if total > 0 else 1.0 / len(scores))
+        for start, end in self._slices:
+            row = scores[start:end]
+            low, high = min(row), max(row)
+            # Σ max(0, c) = (Σ c + Σ |c|) / 2, exact for multiples of 0.25
+            total = (sum(row) + sum(map(abs, row))) * 0.5
+            weight = high / total if total > 0 else 1.0 / (end - start)
+            weights.append(weight)
+            issues.append((row, low, high - low, weight))
         norm = sum(weights) or 1.0
-        return [[v * w / norm for v in row] for row, w in zip(values, weights, strict=True)]
+        out: list[float] = []
+        for row, low, span, w in issues:
+            if span > 0:
+                out += [(c - low) / span * w / norm for c in row]
+            else:
+                out += [0.5 * w / norm] * len(row)
+        return out
 
     total = staticmethod(sum)
     """How :meth:`utility` adds up a package's estimated option values (code that
@@ -192,12 +258,20 @@ class ValueRanking:
     def __init__(
         self, ctx: Context, value: Callable[[Package], float], *, key: tuple[object, ...] | None
     ) -> None:
-        def rank() -> tuple[list[tuple[float, Package]], list[float]]:
+        def rank() -> tuple[list[tuple[float, Package]], list[float], dict[tuple, float]]:
             ranked = sorted(((value(p), p) for p in ctx.all_packages()), key=lambda vp: vp[0])
-            return ranked, [v for v, _ in ranked]
+            by_items = {tuple(p.items()): v for v, p in ranked}
+            return ranked, [v for v, _ in ranked], by_items
 
         made = rank() if key is None else remember(ctx, msgspec.json.encode(key), rank)
-        self.ranked, self.values = made
+        self.ranked, self.values, self._by_items = made
+
+    def value_of(self, package: Package) -> float | None:
+        """The value ``package`` was ranked at (``None`` if it was not ranked, say
+        a package with its issues in another order): a lookup instead of ``value``,
+        valid while ``value`` would still give the same."""
+
+        return self._by_items.get(tuple(package.items()))
 
     def near(self, ctx: Context, target: float, *, spread: int = 3) -> Package:
         """One of the ``spread`` packages valued closest above ``target`` (the best if none)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bots.context import Context, TabledPackage, stakes
 from bots.sdk import Ballot, Choice, Delegation, Package, Traits
-from bots.tactics import ValueRanking, aspiration, defection_pays, inspection_chance
+from bots.tactics import Aspiration, ValueRanking, defection_pays, inspection_chance
 
 
 class FreeRider(Delegation):
@@ -41,7 +41,7 @@ class FreeRider(Delegation):
         return u + impl.periods * max(terms.defect_gain - deterrent, -terms.comply_cost)
 
     def _target(self, ctx: Context) -> float:
-        return max(aspiration(ctx, self.exponent), ctx.reservation)
+        return self._aspiration.at(ctx).floor
 
     def on_start(self, ctx: Context) -> None:
         key = None
@@ -56,12 +56,20 @@ class FreeRider(Delegation):
                 inspection_chance(ctx, ctx.seat),
             )
         self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=key)
+        self._ranked_value = key is not None  # value() is the one the ranking used
+        self._aspiration = Aspiration(self.exponent)
 
     def table(self, ctx: Context) -> list[Package]:
         return [self._ranking.near(ctx, self._target(ctx))]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        return "yes" if self.value(ctx, package.package) >= self._target(ctx) else "no"
+        value = None
+        if self._ranked_value and ctx.period <= 1 and not ctx.history.challenges:
+            # the inspection chance is still its prior, as when the ranking was made
+            value = self._ranking.value_of(package.package)
+        if value is None:
+            value = self.value(ctx, package.package)
+        return "yes" if value >= self._target(ctx) else "no"
 
     def act(self, ctx: Context) -> Choice:
         chance = inspection_chance(ctx, ctx.seat)

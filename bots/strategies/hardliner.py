@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bots.context import Context, TabledPackage
 from bots.sdk import Ballot, Delegation, Package, Traits
-from bots.tactics import aspiration, package_near
+from bots.tactics import Aspiration, package_near, utilities
 
 
 class Hardliner(Delegation):
@@ -21,9 +21,15 @@ class Hardliner(Delegation):
     traits = Traits(stochastic=True)
     exponent = 0.2
 
+    def on_start(self, ctx: Context) -> None:
+        self._aspiration = Aspiration(self.exponent)
+        self._utilities = utilities(ctx)
+
     def table(self, ctx: Context) -> list[Package]:
-        return [package_near(ctx, aspiration(ctx, self.exponent), spread=3)]
+        return [package_near(ctx, self._aspiration.at(ctx).target, spread=3)]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        u = ctx.utility(package.package)
-        return "yes" if u >= max(aspiration(ctx, self.exponent), ctx.reservation) else "no"
+        u = self._utilities.get(tuple(package.package.items()))
+        if u is None:
+            u = ctx.utility(package.package)
+        return "yes" if u >= self._aspiration.at(ctx).floor else "no"

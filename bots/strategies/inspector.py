@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bots.context import Context, TabledPackage, stakes
 from bots.sdk import Ballot, Delegation, Package, Traits
-from bots.tactics import ValueRanking, aspiration, inspection_chance
+from bots.tactics import Aspiration, ValueRanking, inspection_chance
 
 PRIOR_RATIONAL = 0.5
 """Chance that a seat for which defection pays actually defects (before evidence)."""
@@ -51,7 +51,7 @@ class Inspector(Delegation):
         return u - impl.periods * PRIOR_RATIONAL * exposed
 
     def _target(self, ctx: Context) -> float:
-        return max(aspiration(ctx, self.exponent), ctx.reservation)
+        return self._aspiration.at(ctx).floor
 
     def on_start(self, ctx: Context) -> None:
         key = None
@@ -66,12 +66,17 @@ class Inspector(Delegation):
                 PRIOR_RATIONAL,
             )
         self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=key)
+        self._ranked_value = key is not None  # value() is the one the ranking used
+        self._aspiration = Aspiration(self.exponent)
 
     def table(self, ctx: Context) -> list[Package]:
         return [self._ranking.near(ctx, self._target(ctx))]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        return "yes" if self.value(ctx, package.package) >= self._target(ctx) else "no"
+        value = self._ranking.value_of(package.package) if self._ranked_value else None
+        if value is None:
+            value = self.value(ctx, package.package)
+        return "yes" if value >= self._target(ctx) else "no"
 
     def defect_chance(self, ctx: Context, seat: str) -> float:
         """Estimated chance that ``seat`` defects this period."""

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from bots.context import Context, TabledPackage
 from bots.sdk import Ballot, Choice, Delegation, Package, Traits
-from bots.tactics import aspiration, expected_sanction, inspection_chance, package_near
+from bots.tactics import (
+    Aspiration,
+    expected_sanction,
+    inspection_chance,
+    package_near,
+    utilities,
+)
 
 
 class Reciprocator(Delegation):
@@ -34,20 +40,32 @@ class Reciprocator(Delegation):
     traits = Traits(challenges=True, may_defect=True)
     exponent = 1.0
 
+    def on_start(self, ctx: Context) -> None:
+        self._aspiration = Aspiration(self.exponent)
+        self._utilities = utilities(ctx)
+        self._last: dict[str, str] = {}  # seat → its latest open vote on this seat's packages
+        self._ballots_seen = 0  # how much of the history _last covers
+
     def table(self, ctx: Context) -> list[Package]:
-        return [package_near(ctx, aspiration(ctx, self.exponent))]
+        return [package_near(ctx, self._aspiration.at(ctx).target)]
 
     def last_vote_on_mine(self, ctx: Context, seat: str) -> str | None:
         """How ``seat`` voted on this seat's packages in the latest open ballot that shows it."""
 
-        for ballot in reversed(ctx.history.ballots):
-            for result in reversed(ballot.results):
-                if result.seat == ctx.seat and result.votes is not None and seat in result.votes:
-                    return result.votes[seat]
-        return None
+        ballots = ctx.history.ballots
+        if self._ballots_seen < len(ballots):  # later results overwrite earlier ones
+            for ballot in ballots[self._ballots_seen :]:
+                for result in ballot.results:
+                    if result.seat == ctx.seat and result.votes is not None:
+                        self._last.update(result.votes)
+            self._ballots_seen = len(ballots)
+        return self._last.get(seat)
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        if ctx.utility(package.package) < ctx.reservation:
+        u = self._utilities.get(tuple(package.package.items()))
+        if u is None:
+            u = ctx.utility(package.package)
+        if u < ctx.reservation:
             return "no"
         if package.seat == ctx.seat:
             return "yes"
