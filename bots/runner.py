@@ -184,15 +184,28 @@ class Runner:
 
     def _vote(self, ctx: Context) -> list[SeatCommand]:
         commands: list[SeatCommand] = []
+        # _call for each package, written out: a ballot has a vote per package
+        vote, clock, budget = self.delegation.vote, time.perf_counter, self.budget
         for tabled in ctx.ballot:
-            ballot = self._call("vote", "abstain", ctx, tabled)
-            if ballot == "veto" and not ctx.holds_veto:
-                self._fail("vote", "vetoed without holding a veto")
-                ballot = "no"
-            if ballot == "veto":
-                commands.append(CastVeto(package_id=tabled.package_id))
-            elif ballot in ("yes", "no", "abstain"):
+            started = clock()
+            try:
+                ballot = vote(ctx, tabled)
+            except Exception as exc:  # a strategy's bug must not take the room down
+                self._fail("vote", f"raised {type(exc).__name__}: {exc}")
+                ballot = "abstain"
+            else:
+                elapsed = clock() - started
+                if elapsed > budget:
+                    self._fail("vote", f"took {elapsed:.2f} s (budget {budget:g} s)")
+                    ballot = "abstain"
+            if ballot == "yes" or ballot == "no" or ballot == "abstain":
                 commands.append(CastVote(package_id=tabled.package_id, vote=ballot))
+            elif ballot == "veto":
+                if ctx.holds_veto:
+                    commands.append(CastVeto(package_id=tabled.package_id))
+                else:
+                    self._fail("vote", "vetoed without holding a veto")
+                    commands.append(CastVote(package_id=tabled.package_id, vote="no"))
             else:
                 self._fail("vote", f"returned {ballot!r}")
                 commands.append(CastVote(package_id=tabled.package_id, vote="abstain"))
