@@ -32,18 +32,20 @@ class Chain:
     read is the same as if every event had been hashed on arrival.
     """
 
-    __slots__ = ("_head", "_hashes", "_prefix", "_waiting")
+    __slots__ = ("_head", "_hashes", "_prefix", "pending")
 
     def __init__(self) -> None:
         self._head = GENESIS
         self._hashes: list[str] = []
         self._prefix = GENESIS.encode("ascii")  # the head as bytes, ready to hash
-        self._waiting: list[bytes] = []  # canonical encodings not hashed yet
+        self.pending: list[bytes] = []
+        """Canonical encodings of the events added but not hashed yet (the room
+        appends its events' encodings here itself)."""
 
     def add(self, event: Event) -> None:
         """Append ``event``; its hash is computed when first needed."""
 
-        self._waiting.append(_encode(event))
+        self.pending.append(_encode(event))
 
     def append(self, event: Event) -> str:
         """Append ``event``; the new head."""
@@ -64,13 +66,13 @@ class Chain:
         return self._hashes
 
     def _hash_waiting(self) -> None:
-        if not self._waiting:
+        if not self.pending:
             return
         prefix, hashes = self._prefix, self._hashes
-        for data in self._waiting:
+        for data in self.pending:
             # link(head, event)
             head = sha256(prefix + data).hexdigest()
             prefix = head.encode("ascii")
             hashes.append(head)
-        self._waiting.clear()
+        self.pending.clear()
         self._head, self._prefix = hashes[-1], prefix

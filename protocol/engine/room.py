@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass, field
 
 from protocol import PROTOCOL_VERSION
+from protocol.codec import canonical_encoder
 from protocol.commands import (
     Act,
     CastVeto,
@@ -81,6 +82,8 @@ from protocol.events import (
 from protocol.scenario.model import Scenario
 from protocol.scenario.utility import detection_probability, sanction_size, utility_functions
 
+_encode = canonical_encoder.encode  # what the chain hashes: protocol.codec.canonical
+
 
 @dataclass(slots=True)
 class Tabled:
@@ -104,6 +107,7 @@ class _Round:
     tabled: dict[str, int] = field(default_factory=dict)
     voted: dict[str, int] = field(default_factory=dict)
     on_ballot: int = 0
+    proposed: dict[str, int] = field(default_factory=dict)  # withdrawn ones included
 
     def active(self) -> list[Tabled]:
         return [p for p in self.packages.values() if not p.withdrawn]
@@ -139,8 +143,13 @@ class Room:
             "verification": limits.verification,
         }
         self._utilities = utility_functions(scenario)
+        self._agenda = [i.id for i in scenario.issues]
+        self._seat_order = {seat: n for n, seat in enumerate(self.seats)}
         self.log: list[Event] = []
         self.chain = Chain()
+        # the chain's queue of encodings: the room appends to it directly, as
+        # Chain.add would, one call fewer per event
+        self._chained = self.chain.pending
         self._out: list[Event] = []
         self.phase: Phase = "lobby"
         self.round = 0
@@ -256,7 +265,7 @@ class Room:
 
     def _record(self, event: Event) -> Event:
         self.log.append(event)
-        self.chain.add(event)
+        self._chained.append(_encode(event))
         self._out.append(event)
         return event
 
@@ -278,7 +287,9 @@ class Room:
         self.deadline = None if span is None else now + span
         if phase == "ballot":
             self._round.on_ballot = len(self._round.active())
-        self._done_seats = {s for s in self.seats if self._done(s)}
+        # a phase starts afresh, with no seat having acted: all seats are alike
+        done = self._done(self.seats[0]) if self.seats else True
+        self._done_seats = set(self.seats) if done else set()
         self._emit(
             PhaseStarted,
             now,
@@ -309,24 +320,44 @@ class Room:
             raise IncompletePackage(f"a package needs an option for every issue; missing {missing}")
 
     def _propose(self, seat: str, command: Propose, now: float) -> None:
-        self._require("tabling")
-        if seat in self._round.passed:
+        if self.phase != "tabling":
+            self._require("tabling")
+        rnd = self._round
+        if seat in rnd.passed:
             raise AlreadyPassed("this seat has passed in this tabling phase")
         limit = self.scenario.rules.proposals_per_round
-        if self._round.tabled_by(seat) >= limit:
+        if rnd.tabled.get(seat, 0) >= limit:
             raise TablingLimit(f"at most {limit} package(s) per seat per round")
-        self._check_package(command.package)
-        package = {i.id: command.package[i.id] for i in self.scenario.issues}
+        proposed = command.package
+        # the package in agenda order, if it is one; _check_package says what is wrong if not
+        issues = self._issues
+        try:
+            package = {i: proposed[i] for i in self._agenda}
+        except KeyError:
+            package = {}
+        if len(package) != len(proposed) or len(package) != len(issues):
+            self._check_package(proposed)
+        for issue_id, option in package.items():
+            if option not in issues[issue_id].options:
+                self._check_package(proposed)
         # ids name round, seat and the seat's count, so they do not depend on
         # the order in which seats' commands arrive
-        count = 1 + sum(1 for p in self._round.packages.values() if p.seat == seat)
+        count = rnd.proposed[seat] = rnd.proposed.get(seat, 0) + 1
         package_id = f"R{self.round}-{seat}-{count}"
-        self._round.packages[package_id] = Tabled(
-            package_id, seat, self.round, package, order=len(self._round.packages)
+        rnd.packages[package_id] = Tabled(
+            package_id, seat, self.round, package, order=len(rnd.packages)
         )
-        self._round.tabled[seat] = self._round.tabled.get(seat, 0) + 1
-        self._emit(
-            ProposalTabled, now, seat=seat, round=self.round, package_id=package_id, package=package
+        rnd.tabled[seat] = rnd.tabled.get(seat, 0) + 1
+        self._record(
+            ProposalTabled(
+                room=self.room_id,
+                seq=len(self.log) + 1,
+                at=now,
+                seat=seat,
+                round=self.round,
+                package_id=package_id,
+                package=package,
+            )
         )
 
     def _find(self, package_id: str) -> Tabled:
@@ -393,7 +424,7 @@ class Room:
             vote=vote,
         )
         log.append(event)
-        self.chain.add(event)
+        self._chained.append(_encode(event))
         # a seat's count of votes only grows: it is done once it reaches the ballot
         if voted >= rnd.on_ballot:
             done = self._done_seats
@@ -439,7 +470,7 @@ class Room:
         winners: list[tuple[float, int, Tabled]] = []
         # results in seat order, so the published result does not depend on the
         # order in which proposals arrived (only the tie-break does, as the rules say)
-        seat_order = {seat: n for n, seat in enumerate(self.seats)}
+        seat_order = self._seat_order
         for tabled in sorted(active, key=lambda t: (seat_order[t.seat], t.package_id)):
             votes = self._round.votes.get(tabled.package_id, {})
             vetoed_by = list(self._round.vetoes.get(tabled.package_id, []))
