@@ -55,6 +55,7 @@ import os
 import platform
 import pstats
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -133,6 +134,25 @@ class Result:
     cpu: float = 0.0
     """CPU seconds spent (this process, plus the server for websockets)."""
 
+    passes: list[tuple[float, float]] = field(default_factory=list)
+    """(wall seconds, CPU seconds) of each timed pass over the same talks."""
+
+    def add_pass(self, wall: float, cpu: float) -> None:
+        """Record one pass; ``seconds`` and ``cpu`` become the medians over the passes."""
+
+        self.passes.append((wall, cpu))
+        self.seconds = statistics.median(w for w, _ in self.passes)
+        self.cpu = statistics.median(c for _, c in self.passes)
+
+    @property
+    def spread(self) -> str:
+        """Talks per second of the slowest and the fastest pass."""
+
+        if len(self.passes) < 2:
+            return ""
+        rates = sorted(self.talks / w for w, _ in self.passes if w > 0)
+        return f"{rates[0]:.0f}-{rates[-1]:.0f}/s over {len(self.passes)} passes"
+
     @property
     def cpu_per_talk(self) -> float:
         return self.cpu / self.talks if self.talks else 0.0
@@ -162,26 +182,32 @@ class Result:
 # --- 1. in-process ------------------------------------------------------------------------
 
 
-def run_inprocess(
+def inprocess_pass(
     scenario: Scenario, seeds: range, name: str, seats: dict[str, type[Delegation]]
-) -> Result:
+) -> tuple[Result, Callable[[], None]]:
+    """A result and the function that adds one timed pass over ``seeds`` to it."""
+
     play(scenario, {s: cls() for s, cls in seats.items()}, seed=10**6)  # warm-up
     result = Result(name, len(seeds), 0.0)
-    problems = 0
-    cpu0 = time.process_time()
-    started = time.perf_counter()
-    for seed in seeds:
-        talk = play(scenario, {s: cls() for s, cls in seats.items()}, seed=seed)
-        concluded = talk.room.concluded
-        assert concluded is not None
-        result.outcomes[concluded.outcome] += 1
-        result.rounds += concluded.rounds
-        problems += len(talk.rejections) + len(talk.failures)
-    result.seconds = time.perf_counter() - started
-    result.cpu = time.process_time() - cpu0
-    if problems:
-        result.note = f"{problems} rejected commands / hook failures"
-    return result
+
+    def one_pass() -> None:
+        outcomes: Counter[str] = Counter()
+        rounds = problems = 0
+        cpu0 = time.process_time()
+        started = time.perf_counter()
+        for seed in seeds:
+            talk = play(scenario, {s: cls() for s, cls in seats.items()}, seed=seed)
+            concluded = talk.room.concluded
+            assert concluded is not None
+            outcomes[concluded.outcome] += 1
+            rounds += concluded.rounds
+            problems += len(talk.rejections) + len(talk.failures)
+        result.add_pass(time.perf_counter() - started, time.process_time() - cpu0)
+        result.outcomes, result.rounds = outcomes, rounds  # the same talks every pass
+        if problems:
+            result.note = f"{problems} rejected commands / hook failures"
+
+    return result, one_pass
 
 
 def profile_inprocess(scenario: Scenario, talks: int) -> None:
@@ -320,7 +346,9 @@ def run_websocket(scenario: Scenario, seeds: range, concurrency: int) -> tuple[R
 # --- 3. NegMAS ----------------------------------------------------------------------------
 
 
-def negmas_setup(scenario: Scenario) -> tuple[str, Callable[[int, str], Result]] | str:
+def negmas_setup(
+    scenario: Scenario,
+) -> tuple[str, Callable[[int, str], tuple[Result, Callable[[], None]]]] | str:
     """(version, runner) or the reason NegMAS cannot be used."""
 
     try:
@@ -390,7 +418,7 @@ def negmas_setup(scenario: Scenario) -> tuple[str, Callable[[int, str], Result]]
     ]
     lineups = {"time-based": time_based, "mirrored": mirrored}
 
-    def run(talks: int, which: str) -> Result:
+    def run(talks: int, which: str) -> tuple[Result, Callable[[], None]]:
         factories = lineups[which]
 
         def once() -> Any:
@@ -401,19 +429,24 @@ def negmas_setup(scenario: Scenario) -> tuple[str, Callable[[int, str], Result]]
 
         once()  # warm-up
         result = Result(f"negmas {which}", talks, 0.0)
-        cpu0 = time.process_time()
-        started = time.perf_counter()
-        for _ in range(talks):
-            state = once()
-            result.outcomes["agreement" if state.agreement is not None else "no_deal"] += 1
-            result.rounds += state.step
-            if state.has_error or state.broken:
-                result.failed += 1
-        result.seconds = time.perf_counter() - started
-        result.cpu = time.process_time() - cpu0
-        if result.failed:
-            result.note = f"{result.failed} broken/erred"
-        return result
+
+        def one_pass() -> None:
+            outcomes: Counter[str] = Counter()
+            rounds = failed = 0
+            cpu0 = time.process_time()
+            started = time.perf_counter()
+            for _ in range(talks):
+                state = once()
+                outcomes["agreement" if state.agreement is not None else "no_deal"] += 1
+                rounds += state.step
+                if state.has_error or state.broken:
+                    failed += 1
+            result.add_pass(time.perf_counter() - started, time.process_time() - cpu0)
+            result.outcomes, result.rounds, result.failed = outcomes, rounds, failed
+            if failed:
+                result.note = f"{failed} broken/erred"
+
+        return result, one_pass
 
     return negmas.__version__, run
 
@@ -444,6 +477,9 @@ def main() -> None:
     parser.add_argument(
         "--negmas-talks", type=int, default=50, help="NegMAS negotiations per line-up"
     )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="timed passes per in-process and NegMAS variant"
+    )
     parser.add_argument("--profile", action="store_true", help="profile 20 in-process talks too")
     parser.add_argument("--skip-ws", action="store_true")
     args = parser.parse_args()
@@ -470,17 +506,33 @@ def main() -> None:
         f"negmas {negmas_version}, load average {load1:.1f} (1 min) {load5:.1f} (5 min)\n"
     )
 
+    # Every in-process and NegMAS variant is timed in --repeats passes over the
+    # same talks, the variants taking turns, so that a change in the machine's
+    # load touches all of them alike; each row gives the median pass.
     seeds = range(args.talks)
-    rows: list[Result] = []
-    rows.append(run_inprocess(scenario, seeds, "accord in-process", lineup(scenario)))
-    print(f"  in-process:            {rows[-1].per_s:7.1f} talks/s")
-    timed = run_inprocess(
+    stubs = dict.fromkeys(scenario.seats, Stub)
+    accord, accord_pass = inprocess_pass(scenario, seeds, "accord in-process", lineup(scenario))
+    timed, timed_pass = inprocess_pass(
         scenario, seeds, "accord in-process, time-based line-up", lineup(scenario, TIME_BASED)
     )
-    print(f"  in-process, time-based:{timed.per_s:7.1f} talks/s")
-    stubs = dict.fromkeys(scenario.seats, Stub)
-    floor = run_inprocess(scenario, range(args.talks * 3), "accord in-process, 6 stubs", stubs)
-    print(f"  in-process, 6 stubs:   {floor.per_s:7.1f} talks/s (framework ceiling)")
+    floor, floor_pass = inprocess_pass(
+        scenario, range(args.talks * 3), "accord in-process, 6 stubs", stubs
+    )
+    turns = [accord_pass, timed_pass, floor_pass]
+    negmas_rows: list[Result] = []
+    if not isinstance(setup, str):
+        for which in ("time-based", "mirrored"):
+            row, row_pass = setup[1](args.negmas_talks, which)
+            negmas_rows.append(row)
+            turns.append(row_pass)
+    for n in range(args.repeats):
+        for one_pass in turns:
+            one_pass()
+        print(f"  pass {n + 1}/{args.repeats} done")
+    for row in (accord, timed, floor, *negmas_rows):
+        row.note = "; ".join(x for x in (row.spread, row.note) if x)
+        print(f"  {row.name + ':':<40} {row.per_s:7.1f} talks/s (median of the passes)")
+    rows: list[Result] = [accord]
     ws_detail = ""
     if not args.skip_ws:
         try:
@@ -491,12 +543,7 @@ def main() -> None:
             ws.name = f"accord websocket ({args.concurrency} rooms at once)"
             rows.append(ws)
             print(f"  websocket:             {ws.per_s:7.1f} talks/s ({ws_detail})")
-    negmas_rows: list[Result] = []
-    if not isinstance(setup, str):
-        for which in ("time-based", "mirrored"):
-            negmas_rows.append(setup[1](args.negmas_talks, which))
-            print(f"  negmas {which + ':':<15} {negmas_rows[-1].per_s:7.1f} negotiations/s")
-        rows.extend(negmas_rows)
+    rows.extend(negmas_rows)
     rows.append(timed)
     rows.append(floor)
 
@@ -506,7 +553,6 @@ def main() -> None:
         print(f"\nwebsocket: {ws_detail}")
     if negmas_rows:
         print()
-        accord = rows[0]
         for reference in negmas_rows[:1]:
             print(
                 f"ceiling {floor.name} / {reference.name}: {floor.per_s / reference.per_s:.2f}x "
