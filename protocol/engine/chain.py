@@ -47,12 +47,6 @@ class Chain:
 
         self.pending.append(_encode(event))
 
-    def append(self, event: Event) -> str:
-        """Append ``event``; the new head."""
-
-        self.add(event)
-        return self.head
-
     @property
     def head(self) -> str:
         self._hash_waiting()

@@ -81,28 +81,6 @@ def visible(event: Event, viewer: Viewer) -> Event | None:
     return event
 
 
-def visible_to(event: Event, viewers: list[Viewer]) -> list[Event | None]:
-    """``[visible(event, v) for v in viewers]``, sharing the views that are the same.
-
-    Most events are public (the same object for everyone); a vote is hidden
-    from all but the voter and the organizer, so one hidden copy serves them all.
-    """
-
-    kind = type(event)
-    if kind not in _FILTERED:
-        return [event] * len(viewers)
-    if kind is VoteCast:
-        hidden = msgspec.structs.replace(event, vote=None)
-        voter = event.seat  # type: ignore[union-attr]
-        return [
-            event
-            if viewer.role == "organizer" or (viewer.role == "seat" and viewer.seat == voter)
-            else hidden
-            for viewer in viewers
-        ]
-    return [visible(event, viewer) for viewer in viewers]
-
-
 def visible_log(events: list[Event], viewer: Viewer, *, after: int = 0) -> list[Event]:
     """The events after seq ``after`` that ``viewer`` may see, filtered."""
 
