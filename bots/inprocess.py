@@ -22,7 +22,7 @@ from protocol.commands import SeatCommand
 from protocol.engine.room import Room
 from protocol.engine.visibility import FILTERED, SPECTATOR, Viewer, visible
 from protocol.errors import RuleViolation
-from protocol.events import BallotResult, Event, StatementMade, VoteCast
+from protocol.events import BallotResult, Event, StatementMade
 from protocol.scenario.model import Scenario
 
 STEP = 0.001
@@ -108,8 +108,7 @@ def play(
             kind = type(event)
             # before any hook runs, so that every seat's history includes it;
             # as seats see it (a secret ballot's result without the votes)
-            if kind is not VoteCast:  # the proceedings do not keep votes
-                record(visible(event, SPECTATOR) if kind is BallotResult else event)
+            record(visible(event, SPECTATOR) if kind is BallotResult else event)
             if kind in DRIVING or kind is StatementMade:  # statements differ from seat to seat
                 deliver(event, seats)
             elif listeners:
@@ -122,26 +121,19 @@ def play(
     if room.phase == "lobby":
         dispatch(room.start(now=now))
     applied = 0
-    handle, take = room.handle, queue.popleft
-    while room.phase != "concluded":
+    while not room.finished:
         if queue:
-            seat, command = take()
+            seat, command = queue.popleft()
             now += STEP
             applied += 1
             if applied > max_commands:
                 raise RuntimeError(f"talk did not finish within {max_commands} commands")
             try:
-                events = handle(seat, command, now=now)
+                dispatch(room.handle(seat, command, now=now))
             except RuleViolation as exc:
                 talk.rejections.append(
                     Rejection(seat, runners[seat].strategy, command, exc.code, exc.message)
                 )
-                continue
-            # most commands are votes that only cast the vote: nothing to record
-            # in the proceedings, and only listeners to tell
-            if len(events) == 1 and type(events[0]) is VoteCast and not listeners:
-                continue
-            dispatch(events)
         elif room.deadline is not None:
             now = max(now, room.deadline)
             dispatch(room.tick(now=now))

@@ -184,20 +184,8 @@ class Runner:
 
     def _vote(self, ctx: Context) -> list[SeatCommand]:
         commands: list[SeatCommand] = []
-        # _call for each package, written out: a ballot has a vote per package
-        vote, clock, budget = self.delegation.vote, time.perf_counter, self.budget
         for tabled in ctx.ballot:
-            started = clock()
-            try:
-                ballot = vote(ctx, tabled)
-            except Exception as exc:  # a strategy's bug must not take the room down
-                self._fail("vote", f"raised {type(exc).__name__}: {exc}")
-                ballot = "abstain"
-            else:
-                elapsed = clock() - started
-                if elapsed > budget:
-                    self._fail("vote", f"took {elapsed:.2f} s (budget {budget:g} s)")
-                    ballot = "abstain"
+            ballot = self._call("vote", "abstain", ctx, tabled)
             if ballot == "yes" or ballot == "no" or ballot == "abstain":
                 commands.append(CastVote(package_id=tabled.package_id, vote=ballot))
             elif ballot == "veto":

@@ -54,19 +54,29 @@ class Aspiration:
         return self
 
 
-def utilities(ctx: Context) -> dict[tuple[tuple[str, str], ...], float]:
-    """This seat's utility of every package of ``ctx.all_packages()``, keyed by
-    ``tuple(package.items())``: for votes, a lookup instead of a sum (a package
-    not in it, say with its issues in another order, needs ``ctx.utility``).
+class Utilities:
+    """This seat's utility of a package, looked up for every package of
+    ``ctx.all_packages()`` instead of summed (the same floats as
+    ``ctx.utility``, which it falls back on for any other package, say one
+    with its issues in another order)."""
 
-    The same floats as ``ctx.utility``; shared between talks (read-only).
-    """
+    __slots__ = ("_by_items", "_utility")
 
-    def make() -> dict[tuple[tuple[str, str], ...], float]:
+    def __init__(self, ctx: Context) -> None:
         ranking = ctx.ranking()
-        return dict(zip(map(_items, ranking.packages), ranking.utilities, strict=True))
+        self._by_items = dict(zip(map(_items, ranking.packages), ranking.utilities, strict=True))
+        self._utility = ctx.utility
 
-    return remember(ctx, b"utilities", make)
+    def __call__(self, package: Package) -> float:
+        u = self._by_items.get(tuple(package.items()))
+        return self._utility(package) if u is None else u
+
+
+def utilities(ctx: Context) -> Utilities:
+    """:class:`Utilities` for ``ctx``'s seat, shared between talks on the same
+    agenda and brief: ``utilities(ctx)(package)``, for votes."""
+
+    return remember(ctx, b"utilities", lambda: Utilities(ctx))
 
 
 def _items(package: Package) -> tuple[tuple[str, str], ...]:
@@ -265,6 +275,8 @@ class ValueRanking:
 
         made = rank() if key is None else remember(ctx, msgspec.json.encode(key), rank)
         self.ranked, self.values, self._by_items = made
+        self.shared = key is not None
+        """Whether the ranking is shared between talks (``value`` reads only what ``key`` names)."""
 
     def value_of(self, package: Package) -> float | None:
         """The value ``package`` was ranked at (``None`` if it was not ranked, say

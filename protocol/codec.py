@@ -47,8 +47,6 @@ _event_decoder = msgspec.json.Decoder(Event)
 _any_decoder = msgspec.json.Decoder()
 _encoder = msgspec.json.Encoder()
 _canonical_encoder = msgspec.json.Encoder(order="sorted")
-canonical_encoder = _canonical_encoder
-"""The encoder behind :func:`canonical` (its ``encode`` saves a call where every event passes)."""
 
 
 def encode(message: Any) -> bytes:

@@ -56,7 +56,6 @@ class FreeRider(Delegation):
                 inspection_chance(ctx, ctx.seat),
             )
         self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=key)
-        self._ranked_value = key is not None  # value() is the one the ranking used
         self._aspiration = Aspiration(self.exponent)
 
     def table(self, ctx: Context) -> list[Package]:
@@ -64,7 +63,7 @@ class FreeRider(Delegation):
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
         value = None
-        if self._ranked_value and ctx.period <= 1 and not ctx.history.challenges:
+        if self._ranking.shared and ctx.period <= 1 and not ctx.history.challenges:
             # the inspection chance is still its prior, as when the ranking was made
             value = self._ranking.value_of(package.package)
         if value is None:

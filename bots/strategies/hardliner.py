@@ -23,13 +23,11 @@ class Hardliner(Delegation):
 
     def on_start(self, ctx: Context) -> None:
         self._aspiration = Aspiration(self.exponent)
-        self._utilities = utilities(ctx)
+        self._utility = utilities(ctx)
 
     def table(self, ctx: Context) -> list[Package]:
         return [package_near(ctx, self._aspiration.at(ctx).target, spread=3)]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        u = self._utilities.get(tuple(package.package.items()))
-        if u is None:
-            u = ctx.utility(package.package)
+        u = self._utility(package.package)
         return "yes" if u >= self._aspiration.at(ctx).floor else "no"

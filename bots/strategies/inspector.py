@@ -66,14 +66,13 @@ class Inspector(Delegation):
                 PRIOR_RATIONAL,
             )
         self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=key)
-        self._ranked_value = key is not None  # value() is the one the ranking used
         self._aspiration = Aspiration(self.exponent)
 
     def table(self, ctx: Context) -> list[Package]:
         return [self._ranking.near(ctx, self._target(ctx))]
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        value = self._ranking.value_of(package.package) if self._ranked_value else None
+        value = self._ranking.value_of(package.package) if self._ranking.shared else None
         if value is None:
             value = self.value(ctx, package.package)
         return "yes" if value >= self._target(ctx) else "no"

@@ -42,7 +42,7 @@ class Reciprocator(Delegation):
 
     def on_start(self, ctx: Context) -> None:
         self._aspiration = Aspiration(self.exponent)
-        self._utilities = utilities(ctx)
+        self._utility = utilities(ctx)
         self._last: dict[str, str] = {}  # seat → its latest open vote on this seat's packages
         self._ballots_seen = 0  # how much of the history _last covers
 
@@ -62,9 +62,7 @@ class Reciprocator(Delegation):
         return self._last.get(seat)
 
     def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        u = self._utilities.get(tuple(package.package.items()))
-        if u is None:
-            u = ctx.utility(package.package)
+        u = self._utility(package.package)
         if u < ctx.reservation:
             return "no"
         if package.seat == ctx.seat:

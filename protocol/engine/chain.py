@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from hashlib import sha256
 
-from protocol.codec import canonical, canonical_encoder
+from protocol.codec import canonical
 from protocol.events import Event
 
 GENESIS = "0" * 64
-
-_encode = canonical_encoder.encode  # canonical(), one call fewer per event
 
 
 def link(previous: str, event: Event) -> str:
@@ -32,20 +30,18 @@ class Chain:
     read is the same as if every event had been hashed on arrival.
     """
 
-    __slots__ = ("_head", "_hashes", "_prefix", "pending")
+    __slots__ = ("_head", "_hashes", "_prefix", "_waiting")
 
     def __init__(self) -> None:
         self._head = GENESIS
         self._hashes: list[str] = []
         self._prefix = GENESIS.encode("ascii")  # the head as bytes, ready to hash
-        self.pending: list[bytes] = []
-        """Canonical encodings of the events added but not hashed yet (the room
-        appends its events' encodings here itself)."""
+        self._waiting: list[bytes] = []  # canonical encodings not hashed yet
 
     def add(self, event: Event) -> None:
         """Append ``event``; its hash is computed when first needed."""
 
-        self.pending.append(_encode(event))
+        self._waiting.append(canonical(event))
 
     @property
     def head(self) -> str:
@@ -60,13 +56,13 @@ class Chain:
         return self._hashes
 
     def _hash_waiting(self) -> None:
-        if not self.pending:
+        if not self._waiting:
             return
         prefix, hashes = self._prefix, self._hashes
-        for data in self.pending:
+        for data in self._waiting:
             # link(head, event)
             head = sha256(prefix + data).hexdigest()
             prefix = head.encode("ascii")
             hashes.append(head)
-        self.pending.clear()
+        self._waiting.clear()
         self._head, self._prefix = hashes[-1], prefix

@@ -17,7 +17,6 @@ import random
 from dataclasses import dataclass, field
 
 from protocol import PROTOCOL_VERSION
-from protocol.codec import canonical_encoder
 from protocol.commands import (
     Act,
     CastVeto,
@@ -82,8 +81,6 @@ from protocol.events import (
 from protocol.scenario.model import Scenario
 from protocol.scenario.utility import detection_probability, sanction_size, utility_functions
 
-_encode = canonical_encoder.encode  # what the chain hashes: protocol.codec.canonical
-
 
 @dataclass(slots=True)
 class Tabled:
@@ -147,9 +144,6 @@ class Room:
         self._seat_order = {seat: n for n, seat in enumerate(self.seats)}
         self.log: list[Event] = []
         self.chain = Chain()
-        # the chain's queue of encodings: the room appends to it directly, as
-        # Chain.add would, one call fewer per event
-        self._chained = self.chain.pending
         self._out: list[Event] = []
         self.phase: Phase = "lobby"
         self.round = 0
@@ -265,7 +259,7 @@ class Room:
 
     def _record(self, event: Event) -> Event:
         self.log.append(event)
-        self._chained.append(_encode(event))
+        self.chain.add(event)
         self._out.append(event)
         return event
 
@@ -424,7 +418,7 @@ class Room:
             vote=vote,
         )
         log.append(event)
-        self._chained.append(_encode(event))
+        self.chain.add(event)
         # a seat's count of votes only grows: it is done once it reaches the ballot
         if voted >= rnd.on_ballot:
             done = self._done_seats

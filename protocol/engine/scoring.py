@@ -33,30 +33,9 @@ class Ledger:
     actions: list[str] = field(default_factory=list)
 
 
-_RANGES_LIMIT = 256
-_ranges: dict[tuple[int, str, int], tuple[Scenario, UtilityFunction, tuple[float, float]]] = {}
-
-
 def score_range(scenario: Scenario, seat: str, utility: UtilityFunction) -> tuple[float, float]:
-    """(worst, best) raw score the scenario allows ``seat``.
+    """(worst, best) raw score the scenario allows ``seat``."""
 
-    Remembered per scenario object, seat and utility function: a tournament
-    scores the same scenario at the end of every talk.
-    """
-
-    key = (id(scenario), seat, id(utility))
-    found = _ranges.get(key)
-    # the entry holds the scenario and the utility, so their ids cannot be reused
-    if found is not None and found[0] is scenario and found[1] is utility:
-        return found[2]
-    if len(_ranges) >= _RANGES_LIMIT:
-        _ranges.clear()
-    result = _score_range(scenario, seat, utility)
-    _ranges[key] = (scenario, utility, result)
-    return result
-
-
-def _score_range(scenario: Scenario, seat: str, utility: UtilityFunction) -> tuple[float, float]:
     best_utility = max(utility.best(), utility.reservation)
     worst_utility = min(utility.worst(), utility.reservation)
     impl = scenario.implementation
