@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import textwrap
 from functools import cache
 from typing import Any
@@ -24,6 +25,56 @@ from protocol.events import EVENTS
 from protocol.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES
 from protocol.replies import REPLIES
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+# Keywords whose values are instances rather than schemas: a "description" key
+# inside them is data and stays as it is.
+_INSTANCE_KEYWORDS = frozenset({"const", "default", "enum", "example", "examples"})
+# Keywords whose values map names to schemas: a field may be called "default".
+_SCHEMA_MAPS = frozenset({"$defs", "properties", "patternProperties", "dependentSchemas"})
+
+
+def normalise_description(text: str) -> str:
+    """A docstring as one canonical text: paragraphs of single-spaced words.
+
+    ``inspect.cleandoc``, then split on blank lines, collapse each paragraph's
+    whitespace to single spaces and join paragraphs with a blank line. msgspec
+    releases differ in how they indent the continuation lines of a class
+    docstring; this text is the same whichever one produced it.
+    """
+
+    paragraphs = _PARAGRAPH_BREAK.split(inspect.cleandoc(text))
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def normalise_schema(schema: Any) -> Any:
+    """A copy of a JSON Schema in a layout that no msgspec release decides.
+
+    Every ``description`` goes through :func:`normalise_description`, and in
+    every ``anyOf`` a ``{"type": "null"}`` member comes last (msgspec before
+    0.22 put it first).
+    """
+
+    if isinstance(schema, list):
+        return [normalise_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "description" and isinstance(value, str):
+            out[key] = normalise_description(value)
+        elif key in _INSTANCE_KEYWORDS:
+            out[key] = value
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: normalise_schema(sub) for name, sub in value.items()}
+        elif key == "anyOf" and isinstance(value, list):
+            # A stable sort: the other members keep their order.
+            members = normalise_schema(value)
+            out[key] = sorted(members, key=lambda m: m == {"type": "null"})
+        else:
+            out[key] = normalise_schema(value)
+    return out
+
 
 def json_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) with ``ClientMessage`` and ``ServerMessage`` in ``$defs``."""
@@ -31,9 +82,9 @@ def json_schema() -> dict[str, Any]:
     (client, server), components = msgspec.json.schema_components(
         [ClientMessage, ServerMessage], ref_template="#/$defs/{name}"
     )
-    defs = dict(sorted(components.items()))
-    defs["ClientMessage"] = client
-    defs["ServerMessage"] = server
+    defs = {name: normalise_schema(sub) for name, sub in sorted(components.items())}
+    defs["ClientMessage"] = normalise_schema(client)
+    defs["ServerMessage"] = normalise_schema(server)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://accord.invalid/protocol/v{PROTOCOL_VERSION}.schema.json",

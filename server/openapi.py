@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from protocol import PROTOCOL_VERSION
+from protocol.contract import normalise_schema
 from protocol.replies import Snapshot
 from protocol.scenario.model import Scenario
 from server.api_types import (
@@ -79,6 +80,8 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI document served at /api/openapi.json."""
 
     _, components = msgspec.json.schema_components(_TYPES, ref_template=_REF)
+    # Docstring layout and union order in these schemas vary between msgspec releases.
+    schemas = {name: normalise_schema(sub) for name, sub in sorted(components.items())}
     text = {"text/plain": {"schema": {"type": "string"}}}
     return {
         "openapi": "3.1.0",
@@ -89,7 +92,7 @@ def openapi_document() -> dict[str, Any]:
             "Talks themselves happen over the websocket at /ws (see docs/protocol.md).",
         },
         "components": {
-            "schemas": dict(sorted(components.items())),
+            "schemas": schemas,
             "securitySchemes": {"organizer": {"type": "http", "scheme": "bearer"}},
         },
         "paths": {

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
 import sys
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from protocol.codec import CLIENT_TAGS, SERVER_TAGS, decode_client, decode_server
-from protocol.contract import json_schema, markdown, schema_text
+from protocol.commands import Hello
+from protocol.contract import (
+    json_schema,
+    markdown,
+    normalise_description,
+    normalise_schema,
+    schema_text,
+)
 from protocol.errors import ProtocolError
+from server.openapi import openapi_document
+from tests.netutil import RunningServer, api
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -28,6 +41,65 @@ def test_checked_in_protocol_docs_are_current() -> None:
     assert (DOCS / "protocol.md").read_text(encoding="utf-8") == markdown(), (
         "docs/protocol.md is stale: run `accord protocol docs -o docs/protocol.md`"
     )
+
+
+def test_description_is_the_same_with_or_without_indented_continuation_lines() -> None:
+    doc = Hello.__doc__
+    assert doc is not None
+    dedented = inspect.cleandoc(doc)
+    first, rest = dedented.split("\n", 1)
+    assert "\n\n" in dedented, "want a multi-paragraph docstring"
+    indented = first + "\n" + textwrap.indent(rest, "    ")
+    assert indented != dedented
+    assert normalise_description(indented) == normalise_description(dedented)
+    paragraphs = normalise_description(dedented).split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0] == "First frame of every connection: protocol version and credential."
+    assert all("\n" not in p and "  " not in p for p in paragraphs)
+
+
+def test_normalise_schema_reaches_fields_and_leaves_data_alone() -> None:
+    schema = {
+        "anyOf": [{"type": "null"}, {"$ref": "#/$defs/Brief"}],
+        "properties": {
+            "default": {"type": "string", "description": "a field\n    named default"},
+        },
+        "default": {"description": "a value\n    kept as written"},
+    }
+    assert normalise_schema(schema) == {
+        "anyOf": [{"$ref": "#/$defs/Brief"}, {"type": "null"}],
+        "properties": {"default": {"type": "string", "description": "a field named default"}},
+        "default": {"description": "a value\n    kept as written"},
+    }
+
+
+def _descriptions(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                yield value
+            else:
+                yield from _descriptions(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _descriptions(item)
+
+
+@pytest.mark.parametrize("document", [json_schema, openapi_document], ids=["schema", "openapi"])
+def test_descriptions_are_normalised(document: Any) -> None:
+    descriptions = list(_descriptions(document()))
+    assert any("\n\n" in d for d in descriptions)  # multi-paragraph docstrings are in it
+    for text in descriptions:
+        assert not [line for line in text.split("\n") if line[:1].isspace()], text
+        assert text == normalise_description(text)
+
+
+async def test_served_schema_is_the_checked_in_file(tmp_path: Path) -> None:
+    checked_in = json.loads((DOCS / "protocol.schema.json").read_text(encoding="utf-8"))
+    async with RunningServer(tmp_path / "a.db") as server:
+        status, served = await api(server.url, "GET", "/api/schema", token=None)
+    assert status == 200
+    assert served == checked_in
 
 
 def test_schema_names_every_message_type() -> None:
