@@ -104,7 +104,7 @@ def test_negative_weight() -> None:
 
     error = broken(mutate)
     assert error.path == "$.delegations[0].brief.weights.penalty"
-    assert ">= 0" in error.problem
+    assert error.problem == "-0.2 is outside [0, 1]"
 
 
 def test_value_above_one() -> None:
@@ -123,8 +123,8 @@ def test_value_below_zero() -> None:
 
 def test_linear_values_outside_range() -> None:
     error = broken(lambda d: brief(d)["values"].update(penalty={"low": 0.0, "high": 2.0}))
-    assert error.path == "$.delegations[0].brief.values.penalty[1]"
-    assert "outside [0, 1]" in error.problem
+    assert error.path == "$.delegations[0].brief.values.penalty.high"
+    assert error.problem == "2.0 is outside [0, 1]"
 
 
 def test_wrong_number_of_values() -> None:
@@ -243,7 +243,7 @@ def test_issue_with_neither_options_nor_range() -> None:
 def test_range_step_not_positive(step: float) -> None:
     error = broken(lambda d: d["issues"][0]["range"].update(step=step))
     assert error.path == "$.issues[0].range.step"
-    assert "greater than 0" in error.problem
+    assert error.problem == f"{float(step)} is outside (0, 2e+12]"
 
 
 @pytest.mark.parametrize("top", [10, 5])
@@ -262,8 +262,8 @@ def test_range_with_too_many_options() -> None:
 
 def test_range_with_infinite_bound() -> None:
     error = broken(lambda d: d["issues"][0]["range"].update(max=float("inf")))
-    assert error.path == "$.issues[0].range"
-    assert "finite" in error.problem
+    assert error.path == "$.issues[0].range.max"
+    assert error.problem == "inf is outside [-1e+12, 1e+12]"
 
 
 def test_range_missing_step() -> None:
@@ -310,7 +310,7 @@ def test_single_delegation() -> None:
 def test_voting_weight_not_positive(weight: float) -> None:
     error = broken(lambda d: delegation(d, 1).update(weight=weight))
     assert error.path == "$.delegations[1].weight"
-    assert "positive" in error.problem
+    assert error.problem == f"{float(weight)} is outside (0, 1000000]"
 
 
 def test_weight_of_wrong_type() -> None:
@@ -390,13 +390,13 @@ def test_all_but_out_of_range(all_but: int) -> None:
 def test_max_rounds_zero() -> None:
     error = broken(lambda d: d["rules"].update(max_rounds=0))
     assert error.path == "$.rules.max_rounds"
-    assert "at least 1" in error.problem
+    assert error.problem == "0 is outside [1, 1000]"
 
 
 def test_proposals_per_round_zero() -> None:
     error = broken(lambda d: d["rules"].update(proposals_per_round=0))
     assert error.path == "$.rules.proposals_per_round"
-    assert "at least 1" in error.problem
+    assert error.problem == "0 is outside [1, 100]"
 
 
 def test_unknown_decision_rule() -> None:
@@ -407,7 +407,7 @@ def test_unknown_decision_rule() -> None:
 def test_time_limit_not_positive() -> None:
     error = broken(lambda d: d["rules"].update(time_limits={"ballot": 0}))
     assert error.path == "$.rules.time_limits.ballot"
-    assert "positive" in error.problem
+    assert error.problem == "0.0 is outside (0, 86400]"
 
 
 # --- implementation --------------------------------------------------------------------
@@ -441,8 +441,7 @@ def test_detection_row_length_mismatch() -> None:
 def test_detection_probability_above_one() -> None:
     error = broken(lambda d: d["implementation"]["detection"].update(inspections=[0.0, 1.2]))
     assert error.path == "$.implementation.detection.inspections[1]"
-    assert "1.2" in error.problem
-    assert "outside [0.0, 1.0]" in error.problem
+    assert error.problem == "1.2 is outside [0, 1]"
 
 
 def test_negative_sanction() -> None:
@@ -461,7 +460,7 @@ def test_parties_naming_an_unknown_seat() -> None:
 def test_negative_comply_cost() -> None:
     error = broken(lambda d: d["implementation"]["parties"]["south"].update(comply_cost=-0.05))
     assert error.path == "$.implementation.parties.south.comply_cost"
-    assert ">= 0" in error.problem
+    assert error.problem == "-0.05 is outside [0, 1000]"
 
 
 def test_unknown_field_in_terms() -> None:
@@ -474,13 +473,13 @@ def test_unknown_field_in_terms() -> None:
 def test_periods_zero() -> None:
     error = broken(lambda d: d["implementation"].update(periods=0))
     assert error.path == "$.implementation.periods"
-    assert "at least 1" in error.problem
+    assert error.problem == "0 is outside [1, 1000]"
 
 
 def test_negative_inspection_cost() -> None:
     error = broken(lambda d: d["implementation"].update(inspection_cost=-0.01))
     assert error.path == "$.implementation.inspection_cost"
-    assert ">= 0" in error.problem
+    assert error.problem == "-0.01 is outside [0, 1000]"
 
 
 def test_missing_periods() -> None:

@@ -8,9 +8,11 @@ generated scenario is validated exactly like one read from disk.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from typing import Any
 
+from protocol.scenario.limits import MAX_DELEGATIONS, MAX_ISSUES, MAX_OPTIONS
 from protocol.scenario.load import scenario_from_dict
 from protocol.scenario.model import DecisionRule, IssueKind, Scenario
 
@@ -46,10 +48,12 @@ def random_scenario(
 
     rng = random.Random(seed)
     low, high = (options, options) if isinstance(options, int) else options
-    if low < 2 or high < low:
-        raise ValueError(f"options must be at least 2 (got {options!r})")
-    if seats < 2:
-        raise ValueError(f"a scenario needs at least two seats (got {seats})")
+    if low < 2 or high < low or high > MAX_OPTIONS:
+        raise ValueError(f"options must lie between 2 and {MAX_OPTIONS} (got {options!r})")
+    if not 2 <= seats <= MAX_DELEGATIONS:
+        raise ValueError(f"a scenario has between 2 and {MAX_DELEGATIONS} seats (got {seats})")
+    if issues > MAX_ISSUES:
+        raise ValueError(f"a scenario has at most {MAX_ISSUES} issues (got {issues})")
     if issues < (2 if implementation else 1):
         raise ValueError(
             f"{issues} issue(s) is too few"
@@ -85,11 +89,12 @@ def random_scenario(
 
     # Draw the rule even when it is given, so fixing it changes nothing else.
     drawn = rng.choice(_DECISIONS)
+    label = _seed_label(seed)
     raw: dict[str, Any] = {
-        "id": scenario_id or f"random-{seed}",
-        "title": f"Random scenario (seed {seed})",
+        "id": scenario_id or f"random-{label}",
+        "title": f"Random scenario (seed {label})",
         "description": (
-            f"Generated: {seats} seats, {issues} issues, {_outcomes(sizes)} packages, seed {seed}."
+            f"Generated: {seats} seats, {issues} issues, {_outcomes(sizes)} packages, seed {label}."
         ),
         "issues": agenda,
         "delegations": delegations,
@@ -97,7 +102,7 @@ def random_scenario(
     }
     if implementation:
         raw["implementation"] = _implementation(rng, agenda, seat_ids)
-    return scenario_from_dict(raw, file=f"<generated seed={seed}>")
+    return scenario_from_dict(raw, file=f"<generated seed={label}>")
 
 
 def scenario_of_size(*, seed: int, seats: int, issues: int, options_per_issue: int) -> Scenario:
@@ -118,6 +123,15 @@ def scenario_of_size(*, seed: int, seats: int, issues: int, options_per_issue: i
 
 
 # --- pieces -------------------------------------------------------------------------
+
+
+def _seed_label(seed: int) -> str:
+    """The seed in decimal, or a digest of it when that would make the id too long."""
+
+    if abs(seed) < 10**40:
+        return str(seed)
+    # hex() has no digit limit, unlike str() on huge integers
+    return "h" + hashlib.sha256(hex(seed).encode()).hexdigest()[:16]
 
 
 def _outcomes(sizes: list[int]) -> int:
