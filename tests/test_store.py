@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from server.store import (
+    CommandRef,
     RoomRecord,
     SeqConflict,
     SqliteStore,
@@ -69,12 +70,17 @@ class Backend:
 
     name: str
     make: Callable[[], Store]
+    path: Path | None = None
+    """The SQLite file."""
+    schema: str | None = None
+    """The PostgreSQL schema."""
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     if request.param == "sqlite":
-        yield Backend("sqlite", lambda: SqliteStore(tmp_path / "accord.db"))
+        path = tmp_path / "accord.db"
+        yield Backend("sqlite", lambda: SqliteStore(path), path=path)
         return
     if not PG_DSN:
         pytest.skip(NO_PG)
@@ -82,7 +88,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
     dsn = PG_DSN
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    yield Backend("postgres", lambda: PostgresStore(dsn, schema=schema))
+    yield Backend("postgres", lambda: PostgresStore(dsn, schema=schema), schema=schema)
     cleanup = PostgresStore(dsn, schema=schema)
     await cleanup.open()
     await cleanup.drop()
@@ -254,6 +260,209 @@ async def test_rooms_by_status_and_set_status(store: Store) -> None:
         await store.set_status("a", "paused")  # type: ignore[arg-type]
 
 
+async def test_status_with_reason_round_trips(store: Store) -> None:
+    await store.create_room(record("a", created_at=1.0), event("a", 1))
+    await store.create_room(record("b", created_at=2.0), event("b", 1))
+    expired = record("c", created_at=3.0, status="expired", reason="nobody joined in time")
+    await store.create_room(expired, event("c", 1))
+
+    await store.set_status("a", "failed", reason="seat b's bot crashed")
+    failed = record("a", created_at=1.0, status="failed", reason="seat b's bot crashed")
+    assert await store.room("a") == failed
+    assert await store.room("c") == expired
+    assert await store.rooms() == [failed, record("b", created_at=2.0), expired]
+    assert await store.rooms(status="failed") == [failed]
+    assert await store.rooms(status="expired") == [expired]
+
+    # A status without a reason clears the old one.
+    await store.set_status("a", "running")
+    assert await store.room("a") == record("a", created_at=1.0, status="running")
+    with pytest.raises(KeyError):
+        await store.set_status("nope", "failed", reason="gone")
+
+
+async def test_rooms_pages_walk_every_room_once_in_order(store: Store) -> None:
+    # 25 rooms over 9 distinct created_at values: ties are broken by id, which
+    # differs from the order of creation.
+    made = []
+    for i in range(25):
+        room = f"room-{(i * 7) % 25:02}"
+        status = "running" if i % 2 else "lobby"
+        made.append(record(room, created_at=1712345678.125 + (i // 3) * 0.5, status=status))
+    for room in reversed(made):
+        await store.create_room(room, event(room.id, 1))
+    expected = sorted(made, key=lambda r: (r.created_at, r.id))
+    assert [r.id for r in expected] != [r.id for r in made]  # the ties really reorder
+    assert await store.rooms() == expected
+
+    pages: list[list[RoomRecord]] = []
+    after: tuple[float, str] | None = None
+    while True:
+        page = await store.rooms(after=after, limit=10)
+        if not page:
+            break
+        pages.append(page)
+        after = (page[-1].created_at, page[-1].id)
+    assert [len(page) for page in pages] == [10, 10, 5]
+    assert [r for page in pages for r in page] == expected
+
+    assert await store.rooms(limit=10) == expected[:10]
+    assert await store.rooms(limit=0) == []
+    assert await store.rooms(limit=100) == expected
+    # Exclusive, and within a tie: after the first room of a tie come the others.
+    tied = expected[3]
+    assert expected[4].created_at == tied.created_at
+    assert await store.rooms(after=(tied.created_at, tied.id)) == expected[4:]
+    assert await store.rooms(after=(tied.created_at, "")) == expected[3:]
+
+    running = [r for r in expected if r.status == "running"]
+    walked: list[RoomRecord] = []
+    after = None
+    while page := await store.rooms(status="running", after=after, limit=4):
+        walked += page
+        after = (page[-1].created_at, page[-1].id)
+    assert walked == running
+    assert (
+        await store.rooms(status="lobby", after=(tied.created_at, tied.id), limit=3)
+        == [r for r in expected[4:] if r.status == "lobby"][:3]
+    )
+    with pytest.raises(ValueError):
+        await store.rooms(limit=-1)
+
+
+# -- command refs ------------------------------------------------------------------
+
+
+async def test_refs_ride_with_events_and_come_back_in_seq_order(store: Store) -> None:
+    await store.create_room(record("r1"), event("r1", 1))
+    await store.create_room(record("r2"), event("r2", 1))
+    assert await store.refs("r1") == []
+
+    await store.append("r1", events("r1", 2, 3), refs=[CommandRef("b", "cmd-2", 3)])
+    await store.append(
+        "r1", events("r1", 4, 6), refs=[CommandRef("b", "x", 6), CommandRef("a", "cmd-1", 4)]
+    )
+    await store.append("r1", events("r1", 7, 7))
+    # The same seat and ref in another room is another command.
+    await store.append("r2", events("r2", 2, 2), refs=[CommandRef("b", "cmd-2", 2)])
+
+    assert await store.refs("r1") == [
+        CommandRef("b", "cmd-2", 3),
+        CommandRef("a", "cmd-1", 4),
+        CommandRef("b", "x", 6),
+    ]
+    assert await store.refs("r2") == [CommandRef("b", "cmd-2", 2)]
+    assert await store.events("r1") == events("r1", 1, 7)
+    assert await store.refs("nope") == []
+
+
+async def test_duplicate_ref_raises_and_stores_nothing_of_that_call(store: Store) -> None:
+    await store.create_room(record("r1"), event("r1", 1))
+    await store.append("r1", events("r1", 2, 3), refs=[CommandRef("a", "cmd-1", 3)])
+
+    # The seqs are free, the ref is not: neither the events nor the other ref stay.
+    with pytest.raises(SeqConflict):
+        await store.append(
+            "r1",
+            events("r1", 4, 5),
+            refs=[CommandRef("b", "cmd-7", 5), CommandRef("a", "cmd-1", 5)],
+        )
+    assert await store.events("r1") == events("r1", 1, 3)
+    assert await store.refs("r1") == [CommandRef("a", "cmd-1", 3)]
+
+    # A duplicate seq fails its refs too.
+    with pytest.raises(SeqConflict):
+        await store.append("r1", events("r1", 3, 4, "late"), refs=[CommandRef("b", "cmd-8", 4)])
+    assert await store.refs("r1") == [CommandRef("a", "cmd-1", 3)]
+
+    # One call repeating a ref is refused before anything is written.
+    with pytest.raises(ValueError, match="repeats"):
+        await store.append(
+            "r1",
+            events("r1", 4, 4),
+            refs=[CommandRef("b", "cmd-9", 4), CommandRef("b", "cmd-9", 4)],
+        )
+
+    # Refs alone are stored too, under the same rule.
+    await store.append("r1", [], refs=[CommandRef("b", "cmd-9", 3)])
+    with pytest.raises(SeqConflict):
+        await store.append("r1", [], refs=[CommandRef("b", "cmd-9", 3)])
+
+    await store.append("r1", events("r1", 4, 5), refs=[CommandRef("b", "cmd-7", 5)])
+    assert await store.events("r1") == events("r1", 1, 5)
+    assert await store.refs("r1") == [
+        CommandRef("a", "cmd-1", 3),
+        CommandRef("b", "cmd-9", 3),
+        CommandRef("b", "cmd-7", 5),
+    ]
+
+
+async def test_conflicts_in_a_group_fail_only_their_own_events_and_refs(store: Store) -> None:
+    rooms = [f"room-{i:02}" for i in range(40)]
+    for room in rooms:
+        await store.create_room(record(room), event(room, 1))
+    # Rooms already holding seqs 1..3 and the ref "taken" of seat s.
+    stale = [f"stale-{i}" for i in range(10)]
+    for room in stale:
+        await store.create_room(record(room), event(room, 1))
+        await store.append(room, events(room, 2, 3), refs=[CommandRef("s", "taken", 3)])
+
+    good = [
+        store.append(room, events(room, 2, 4), refs=[CommandRef("s", f"good-{room}", 4)])
+        for room in rooms
+    ]
+    # Free seqs 4..5 but a taken ref: fail on the ref alone.
+    bad = [
+        store.append(
+            room,
+            events(room, 4, 5, variant="stale"),
+            refs=[CommandRef("t", "fresh", 5), CommandRef("s", "taken", 5)],
+        )
+        for room in stale[:5]
+    ]
+    # Fresh refs but seq 3 taken: fail on the seq alone.
+    bad += [
+        store.append(room, events(room, 3, 5, variant="stale"), refs=[CommandRef("s", "late", 5)])
+        for room in stale[5:]
+    ]
+    calls = [c for pair in zip(good[:10], bad, strict=True) for c in pair] + good[10:]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    conflicts = [r for r in results if isinstance(r, BaseException)]
+    assert len(conflicts) == 10
+    assert all(isinstance(r, SeqConflict) for r in conflicts)
+    for room in rooms:
+        assert await store.events(room) == events(room, 1, 4)
+        assert await store.refs(room) == [CommandRef("s", f"good-{room}", 4)]
+    for room in stale:
+        assert await store.events(room) == events(room, 1, 3)
+        assert await store.refs(room) == [CommandRef("s", "taken", 3)]
+
+
+async def test_two_writers_racing_for_one_ref_exactly_one_wins(store: Store) -> None:
+    rooms = [f"room-{i:02}" for i in range(20)]
+    for room in rooms:
+        await store.create_room(record(room), event(room, 1))
+
+    calls = []
+    for room in rooms:
+        # Different seqs, same ref: only the ref can make one of them lose.
+        calls.append(store.append(room, [event(room, 2)], refs=[CommandRef("s", "r", 2)]))
+        calls.append(store.append(room, [], refs=[CommandRef("s", "r", 1)]))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    for i, room in enumerate(rooms):
+        a, b = results[2 * i], results[2 * i + 1]
+        outcomes = sorted(type(r).__name__ for r in (a, b))
+        assert outcomes == ["NoneType", "SeqConflict"], (room, a, b)
+        if a is None:
+            assert await store.events(room) == events(room, 1, 2)
+            assert await store.refs(room) == [CommandRef("s", "r", 2)]
+        else:
+            assert await store.events(room) == [event(room, 1)]
+            assert await store.refs(room) == [CommandRef("s", "r", 1)]
+
+
 async def test_tokens_put_get_filter(store: Store) -> None:
     tokens = [
         TokenRecord(digest="d-org", kind="organizer", created_at=1.0),
@@ -299,6 +508,159 @@ async def test_data_survives_close_and_reopen(backend: Backend, store: Store) ->
         assert [e.seq for e in await reopened.events("r1", after=4)] == [5, 6]
     finally:
         await reopened.close()
+
+
+# -- upgrading a database made by the previous version ------------------------------
+
+OLD_SQLITE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rooms (
+    id TEXT PRIMARY KEY,
+    scenario_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    status TEXT NOT NULL,
+    public INTEGER NOT NULL,
+    seats TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rooms_status ON rooms (status, created_at);
+CREATE TABLE IF NOT EXISTS events (
+    room TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (room, seq)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    digest TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    room TEXT,
+    seat TEXT,
+    entry TEXT,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_room ON tokens (room);
+"""
+
+
+def old_postgres_ddl(schema: str) -> str:
+    q = f'"{schema}"'
+    return f"""
+    CREATE SCHEMA IF NOT EXISTS {q};
+    CREATE TABLE IF NOT EXISTS {q}.rooms (
+        id TEXT PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        status TEXT NOT NULL,
+        public BOOLEAN NOT NULL,
+        seats TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS rooms_status ON {q}.rooms (status, created_at);
+    CREATE TABLE IF NOT EXISTS {q}.events (
+        room TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (room, seq)
+    );
+    CREATE TABLE IF NOT EXISTS {q}.tokens (
+        digest TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        room TEXT,
+        seat TEXT,
+        entry TEXT,
+        created_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS tokens_room ON {q}.tokens (room);
+    """
+
+
+async def make_old_database(backend: Backend) -> None:
+    """The previous version's tables, by hand, holding room "old" (running) and its first event."""
+
+    first = event("old", 1)
+    if backend.name == "sqlite":
+        assert backend.path is not None
+        conn = sqlite3.connect(backend.path)
+        try:
+            conn.executescript(OLD_SQLITE_SCHEMA)
+            conn.execute(
+                "INSERT INTO rooms (id, scenario_id, title, created_at, status, public, seats)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ("old", "climate-accord", "Room old", 5.0, "running", 0, '{"a":null}'),
+            )
+            conn.execute(
+                "INSERT INTO events (room, seq, hash, data) VALUES (?, ?, ?, ?)",
+                ("old", first.seq, first.hash, first.data),
+            )
+            conn.commit()
+        finally:
+            conn.close()
+        return
+    import asyncpg
+
+    assert PG_DSN and backend.schema is not None
+    q = f'"{backend.schema}"'
+    conn = await asyncpg.connect(PG_DSN)
+    try:
+        await conn.execute(old_postgres_ddl(backend.schema))
+        await conn.execute(
+            f"INSERT INTO {q}.rooms (id, scenario_id, title, created_at, status, public, seats)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "old",
+            "climate-accord",
+            "Room old",
+            5.0,
+            "running",
+            False,
+            '{"a":null}',
+        )
+        await conn.execute(
+            f"INSERT INTO {q}.events (room, seq, hash, data) VALUES ($1, $2, $3, $4)",
+            "old",
+            first.seq,
+            first.hash,
+            first.data,
+        )
+    finally:
+        await conn.close()
+
+
+async def test_open_upgrades_a_database_of_the_previous_version(backend: Backend) -> None:
+    await make_old_database(backend)
+    old = record("old", created_at=5.0, status="running", public=False, seats={"a": None})
+
+    store = backend.make()
+    await store.open()
+    try:
+        assert await store.room("old") == old
+        assert old.reason == ""
+        assert await store.events("old") == [event("old", 1)]
+        assert await store.refs("old") == []
+        await store.set_status("old", "failed", reason="seat a's bot crashed")
+        await store.append("old", events("old", 2, 3), refs=[CommandRef("a", "cmd-1", 3)])
+        await store.create_room(record("new", created_at=6.0), event("new", 1))
+        assert [r.id for r in await store.rooms(after=(5.0, "old"))] == ["new"]
+    finally:
+        await store.close()
+
+    # Opening the upgraded database again changes nothing.
+    again = backend.make()
+    await again.open()
+    try:
+        failed = record(
+            "old",
+            created_at=5.0,
+            status="failed",
+            reason="seat a's bot crashed",
+            public=False,
+            seats={"a": None},
+        )
+        assert await again.rooms(status="failed") == [failed]
+        assert await again.events("old") == events("old", 1, 3)
+        assert await again.refs("old") == [CommandRef("a", "cmd-1", 3)]
+    finally:
+        await again.close()
 
 
 async def test_closed_store_refuses_calls(store: Store) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from server.store.base import (
+    CommandRef,
     RoomRecord,
     RoomStatus,
     SeqConflict,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from server.store.postgres import PostgresStore
 
 __all__ = [
+    "CommandRef",
     "PostgresStore",
     "RoomRecord",
     "RoomStatus",

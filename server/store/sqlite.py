@@ -3,13 +3,17 @@
 Every write (``create_room``, ``append``, ``set_status``, ``put_token``) is put
 on a queue and awaited. A single writer thread takes everything waiting on the
 queue, runs it in ONE transaction (each request inside its own savepoint, so a
-duplicate seq fails only the request that caused it) and commits; only then does
-it resolve each caller's future. A call therefore returns once its rows are
-durable, and many rooms appending at once share one commit (one fsync with
-``synchronous=FULL``) instead of paying one each.
+duplicate seq or command ref fails only the request that caused it, its events
+and refs together) and commits; only then does it resolve each caller's future.
+A call therefore returns once its rows are durable, and many rooms appending at
+once share one commit (one fsync with ``synchronous=FULL``) instead of paying
+one each.
 
 Reads run on a small pool of threads with their own read-only connections:
 WAL lets them read the last committed state while the writer writes.
+
+A file made by an older version (rooms without ``reason``, no ``refs`` table) is
+upgraded in place when the writer thread starts.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ import contextlib
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from server.store.base import (
+    CommandRef,
     RoomRecord,
     RoomStatus,
     SeqConflict,
@@ -38,6 +43,8 @@ from server.store.rows import (
     TOKEN_COLUMNS,
     check_contiguous,
     check_kind,
+    check_page,
+    check_refs,
     check_status,
     encode,
     room_from_row,
@@ -63,10 +70,12 @@ CREATE TABLE IF NOT EXISTS rooms (
     title TEXT NOT NULL,
     created_at REAL NOT NULL,
     status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
     public INTEGER NOT NULL,
     seats TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rooms_status ON rooms (status, created_at);
+CREATE INDEX IF NOT EXISTS rooms_created ON rooms (created_at, id);
 CREATE TABLE IF NOT EXISTS events (
     room TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -83,7 +92,17 @@ CREATE TABLE IF NOT EXISTS tokens (
     created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tokens_room ON tokens (room);
+CREATE TABLE IF NOT EXISTS refs (
+    room TEXT NOT NULL,
+    seat TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (room, seat, ref)
+);
 """
+
+# Columns added since a table was first created: (table, column, definition).
+UPGRADES = (("rooms", "reason", "reason TEXT NOT NULL DEFAULT ''"),)
 
 
 _Op = Callable[[sqlite3.Connection], None]
@@ -187,6 +206,7 @@ class SqliteStore:
             room.title,
             room.created_at,
             room.status,
+            room.reason,
             int(room.public),
             encode(room.seats).decode(),
         )
@@ -195,7 +215,7 @@ class SqliteStore:
         def op(conn: sqlite3.Connection) -> None:
             try:
                 conn.execute(
-                    f"INSERT INTO rooms ({ROOM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row
+                    f"INSERT INTO rooms ({ROOM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
                 )
             except sqlite3.IntegrityError:
                 raise ValueError(f"room {room.id!r} already exists") from None
@@ -208,18 +228,25 @@ class SqliteStore:
 
         await self._write(op)
 
-    async def append(self, room: str, events: list[StoredEvent]) -> None:
-        """Durably store events (contiguous seqs); raises SeqConflict on a duplicate seq.
+    async def append(
+        self, room: str, events: list[StoredEvent], *, refs: Sequence[CommandRef] = ()
+    ) -> None:
+        """Durably store events (contiguous seqs) and their command refs in one transaction.
 
-        All events of one call are stored or none is.
+        All events and refs of one call are stored or none is. Raises SeqConflict
+        if a seq or a (seat, ref) is already stored for the room.
         """
 
-        if not events:
+        if not events and not refs:
             return
-        check_contiguous(events)
+        if events:
+            check_contiguous(events)
+        check_refs(refs)
         rows = [(room, e.seq, e.hash, bytes(e.data)) for e in events]
+        ref_rows = [(room, r.seat, r.ref, r.seq) for r in refs]
 
         def op(conn: sqlite3.Connection) -> None:
+            # Runs inside the request's savepoint: a failure here undoes both inserts.
             try:
                 conn.executemany(
                     "INSERT INTO events (room, seq, hash, data) VALUES (?, ?, ?, ?)", rows
@@ -228,19 +255,30 @@ class SqliteStore:
                 raise SeqConflict(
                     f"room {room!r} already has an event among seqs {events[0].seq}..{events[-1].seq}"
                 ) from None
+            try:
+                conn.executemany(
+                    "INSERT INTO refs (room, seat, ref, seq) VALUES (?, ?, ?, ?)", ref_rows
+                )
+            except sqlite3.IntegrityError:
+                raise SeqConflict(
+                    f"room {room!r} already has one of the command refs {[(r.seat, r.ref) for r in refs]}"
+                ) from None
 
         await self._write(op)
 
-    async def set_status(self, room: str, status: RoomStatus) -> None:
-        """Record the room's phase class; raises KeyError for an unknown room."""
+    async def set_status(self, room: str, status: RoomStatus, *, reason: str = "") -> None:
+        """Record the room's status and why (for failed or expired; empty otherwise).
+
+        Raises KeyError for an unknown room.
+        """
 
         check_status(status)
 
         def op(conn: sqlite3.Connection) -> None:
-            if (
-                conn.execute("UPDATE rooms SET status = ? WHERE id = ?", (status, room)).rowcount
-                == 0
-            ):
+            cur = conn.execute(
+                "UPDATE rooms SET status = ?, reason = ? WHERE id = ?", (status, reason, room)
+            )
+            if cur.rowcount == 0:
                 raise KeyError(room)
 
         await self._write(op)
@@ -272,10 +310,13 @@ class SqliteStore:
     # -- the writer thread -------------------------------------------------------
 
     def _write_loop(self, ready: concurrent.futures.Future[None]) -> None:
+        conn: sqlite3.Connection | None = None
         try:
             conn = self._connect()
-            conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+            self._create_or_upgrade(conn)
         except BaseException as exc:
+            if conn is not None:
+                conn.close()
             ready.set_exception(exc)
             return
         ready.set_result(None)
@@ -299,6 +340,24 @@ class SqliteStore:
                     self._commit(conn, batch)
         finally:
             conn.close()
+
+    @staticmethod
+    def _create_or_upgrade(conn: sqlite3.Connection) -> None:
+        """Create missing tables and indexes and add missing columns, in one transaction."""
+
+        # BEGIN IMMEDIATE takes the write lock first, so two processes opening
+        # one old file cannot both decide to add the same column.
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA}")
+            for table, column, definition in UPGRADES:
+                present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
 
     def _commit(self, conn: sqlite3.Connection, batch: list[_Request]) -> None:
         """Run a batch in one transaction and commit it, then settle the callers' futures."""
@@ -387,6 +446,17 @@ class SqliteStore:
 
         return await self._read(read)
 
+    async def refs(self, room: str) -> list[CommandRef]:
+        """Every command ref stored for ``room``, in seq order (then seat, ref)."""
+
+        def read(conn: sqlite3.Connection) -> list[CommandRef]:
+            rows = conn.execute(
+                "SELECT seat, ref, seq FROM refs WHERE room = ? ORDER BY seq, seat, ref", (room,)
+            ).fetchall()
+            return [CommandRef(seat, ref, seq) for seat, ref, seq in rows]
+
+        return await self._read(read)
+
     async def room(self, room: str) -> RoomRecord | None:
         """One room, or None."""
 
@@ -396,18 +466,36 @@ class SqliteStore:
 
         return await self._read(read)
 
-    async def rooms(self, *, status: RoomStatus | None = None) -> list[RoomRecord]:
-        """All rooms (optionally of one status), oldest first (ties by id)."""
+    async def rooms(
+        self,
+        *,
+        status: RoomStatus | None = None,
+        after: tuple[float, str] | None = None,
+        limit: int | None = None,
+    ) -> list[RoomRecord]:
+        """Rooms (optionally of one status), oldest first by (created_at, id).
+
+        ``after``: only rooms whose (created_at, id) is greater (keyset pagination);
+        ``limit``: at most this many (None: all).
+        """
+
+        check_page(after, limit)
+        where: list[str] = []
+        params: list[Any] = []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if after is not None:
+            where.append("(created_at, id) > (?, ?)")
+            params.extend(after)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = f"SELECT {ROOM_COLUMNS} FROM rooms {clause} ORDER BY created_at, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
 
         def read(conn: sqlite3.Connection) -> list[RoomRecord]:
-            if status is None:
-                cur = conn.execute(f"SELECT {ROOM_COLUMNS} FROM rooms ORDER BY created_at, id")
-            else:
-                cur = conn.execute(
-                    f"SELECT {ROOM_COLUMNS} FROM rooms WHERE status = ? ORDER BY created_at, id",
-                    (status,),
-                )
-            return [room_from_row(row) for row in cur.fetchall()]
+            return [room_from_row(row) for row in conn.execute(sql, params).fetchall()]
 
         return await self._read(read)
 
