@@ -23,10 +23,14 @@ from protocol.errors import (
     UnknownType,
 )
 from protocol.events import EVENTS, Event
+from protocol.jcs import canonical_json
 from protocol.replies import REPLIES, Ack, Assignment, Error, Pong, Snapshot, Welcome
 
 MAX_FRAME_BYTES = 64 * 1024
-"""Frames larger than this are rejected before decoding."""
+"""Client frames larger than this are rejected before decoding."""
+
+MAX_SERVER_FRAME_BYTES = 1024 * 1024
+"""No server frame is larger: a server refuses to open a room whose scenario would need one."""
 
 ServerMessage = Event | Welcome | Snapshot | Ack | Pong | Assignment | Error
 """Every message the server may send: room events and session replies."""
@@ -46,7 +50,6 @@ _server_decoder = msgspec.json.Decoder(ServerMessage)
 _event_decoder = msgspec.json.Decoder(Event)
 _any_decoder = msgspec.json.Decoder()
 _encoder = msgspec.json.Encoder()
-_canonical_encoder = msgspec.json.Encoder(order="sorted")
 
 
 def encode(message: Any) -> bytes:
@@ -56,9 +59,9 @@ def encode(message: Any) -> bytes:
 
 
 def canonical(message: Any) -> bytes:
-    """The canonical encoding hashed into the chain: JSON with every key sorted."""
+    """The canonical encoding (RFC 8785, :mod:`protocol.jcs`) of any protocol value."""
 
-    return _canonical_encoder.encode(message)
+    return canonical_json(msgspec.to_builtins(message))
 
 
 _NOT_UTF8 = "not valid JSON: a string is not valid UTF-8"
@@ -111,7 +114,7 @@ def decode_client(
 
 
 def decode_server(
-    data: bytes | str, *, limit: int = 16 * MAX_FRAME_BYTES
+    data: bytes | str, *, limit: int = MAX_SERVER_FRAME_BYTES
 ) -> ServerMessage | ProtocolError:
     """Decode one server frame (for clients and tests), or return the typed error."""
 

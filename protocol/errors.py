@@ -23,9 +23,9 @@ class AccordError(Exception):
 
 
 class ProtocolError(AccordError):
-    """A frame that is not a valid message."""
+    """A frame that is not a valid message (the base of the codes below)."""
 
-    code = "invalid_message"
+    code = "protocol_error"
 
 
 class BadJson(ProtocolError):
@@ -107,6 +107,12 @@ class UnknownScenario(ScenarioError):
     """No bundled scenario or file by that name."""
 
     code = "unknown_scenario"
+
+
+class ScenarioTooLarge(ScenarioError):
+    """The scenario is valid, but some frame of its talks would exceed the server's frame limit."""
+
+    code = "scenario_too_large"
 
 
 # --- rules: a well-formed command the room does not accept -------------------
@@ -266,9 +272,21 @@ class RoomConcluded(RuleViolation):
 
 
 class AccessError(AccordError):
-    """The credential does not allow this."""
+    """A credential or resource problem (the base of the codes below)."""
+
+    code = "access_error"
+
+
+class Forbidden(AccessError):
+    """The credential is valid but does not allow this."""
 
     code = "forbidden"
+
+
+class TokenRequired(AccessError):
+    """This needs a credential and none was given."""
+
+    code = "token_required"
 
 
 class BadToken(AccessError):
@@ -301,16 +319,22 @@ class TooManyRooms(AccessError):
     code = "too_many_rooms"
 
 
+class RoomFailed(AccessError):
+    """The room could not be rebuilt from its stored events; the reason says why."""
+
+    code = "room_failed"
+
+
+class RoomExpired(AccessError):
+    """The room was closed before its talks started (its lobby stayed idle too long)."""
+
+    code = "room_expired"
+
+
 class InternalError(AccordError):
     """The server could not complete the command; nothing was applied."""
 
     code = "internal_error"
-
-
-class NotAllowed(AccessError):
-    """The credential does not allow this action."""
-
-    code = "forbidden"
 
 
 def all_codes() -> dict[str, type[AccordError]]:

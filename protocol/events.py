@@ -35,11 +35,14 @@ class _Event(
 
 class TalksOpened(_Event, tag="talks_opened", kw_only=True):
     """The room opened on a scenario. Seats see only their own brief; only the
-    organizer sees every brief and the ``seed`` (it decides inspections)."""
+    organizer sees every brief, the ``seed`` (it decides inspections) and the
+    ``sealing_key`` (the chain's salts derive from it)."""
 
     scenario: Scenario
     seed: int | None = None
     protocol: int = 1
+    sealing_key: str | None = None
+    """Hex of the 32-byte key the salts of sealed content derive from (organizer only)."""
 
 
 class SeatTaken(_Event, tag="seat_taken", kw_only=True):
@@ -53,6 +56,11 @@ class TalksStarted(_Event, tag="talks_started", kw_only=True):
 
     by: Literal["all_seated", "organizer"]
     absent: list[str] = []
+    """Seats not taken when the talks began; they may still take their seat later."""
+    absent_default: bool = False
+    """Whether absent seats act by default at once (pass, abstain, comply, no
+    challenge, each recorded as a ``timeout``) instead of every phase waiting for
+    its deadline; a seat that is taken later acts for itself again."""
 
 
 class PhaseStarted(_Event, tag="phase_started", kw_only=True):
@@ -160,6 +168,16 @@ class PackageAdopted(_Event, tag="package_adopted", kw_only=True):
     sanction: float = 0.0
 
 
+class RoundEnded(_Event, tag="round_ended", kw_only=True):
+    """A round ended without an adopted package: nothing was tabled (the tabling
+    phase closed with no package on the table, so no ballot was held), or no
+    package on the ballot passed. The next round's tabling follows, or
+    ``no_agreement`` after the last round."""
+
+    round: int
+    reason: Literal["nothing_tabled", "nothing_passed"]
+
+
 class NoAgreement(_Event, tag="no_agreement", kw_only=True):
     """The last round ended without an adopted package."""
 
@@ -247,6 +265,7 @@ Event = (
     | Timeout
     | BallotResult
     | PackageAdopted
+    | RoundEnded
     | NoAgreement
     | StatementMade
     | ActionTaken
@@ -270,6 +289,7 @@ EVENTS: tuple[type, ...] = (
     Timeout,
     BallotResult,
     PackageAdopted,
+    RoundEnded,
     NoAgreement,
     StatementMade,
     ActionTaken,

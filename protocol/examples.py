@@ -30,6 +30,7 @@ from protocol.events import (
     PhaseStarted,
     ProposalTabled,
     ProposalWithdrawn,
+    RoundEnded,
     SanctionImposed,
     SeatScore,
     SeatTaken,
@@ -165,6 +166,7 @@ SERVER_EXAMPLES: dict[str, object] = {
         detection=0.8,
         sanction=0.3,
     ),
+    "round_ended": RoundEnded(room=_ROOM, seq=16, at=_T + 240, round=4, reason="nothing_passed"),
     "no_agreement": NoAgreement(room=_ROOM, seq=16, at=_T + 300, rounds=5),
     "statement_made": StatementMade(
         room=_ROOM, seq=10, at=_T + 8, seat="north", text="On-site or nothing.", to=None

@@ -1,21 +1,32 @@
-"""The JSON HTTP API. Organizer actions need ``Authorization: Bearer <organizer token>``."""
+"""The JSON HTTP API. Organizer actions need ``Authorization: Bearer <organizer token>``.
+
+Every error, whichever layer raises it (accord's own errors, aiohttp's 404,
+405 and 413, an unexpected exception), leaves as one JSON body with a stable
+code, in :func:`errors_middleware`.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 import msgspec
+import structlog
 from aiohttp import web
 
-from protocol.codec import canonical
+from protocol.codec import canonical, decode_event
 from protocol.contract import json_schema
-from protocol.engine.visibility import SPECTATOR
+from protocol.engine.transcript import encode_lines, lines_for
+from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
 from protocol.errors import (
     AccessError,
     AccordError,
+    Forbidden,
     InvalidRequest,
     NotFound,
     RuleViolation,
+    TokenRequired,
     UnknownScenario,
 )
 from protocol.scenario import bundled_names, load_scenario, scenario_from_dict
@@ -32,45 +43,93 @@ from server.api_types import (
     ScenarioList,
     ScenarioSummary,
     Started,
+    StartRoom,
 )
 from server.hub import Hub
 from server.live import status_of
 
 HUB = web.AppKey("hub", Hub)
+log = structlog.get_logger("accord.api")
 
-_STATUS = {
+STATUS = {
+    "invalid_request": 400,
+    "token_required": 401,
     "bad_token": 401,
     "forbidden": 403,
     "not_found": 404,
     "unknown_room": 404,
     "unknown_scenario": 404,
+    "method_not_allowed": 405,
+    "room_failed": 409,
+    "room_expired": 410,
+    "payload_too_large": 413,
     "invalid_scenario": 422,
-    "invalid_request": 400,
+    "scenario_too_large": 422,
+    "too_many_from_address": 429,
+    "internal_error": 500,
+    "too_many_connections": 503,
+}
+"""HTTP status of each error code; other rule violations are 409, other protocol
+errors 400 and other access errors 403."""
+
+_HTTP_CODES = {
+    400: "invalid_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
 }
 
+_PAGE = 100
+_MAX_PAGE = 500
 
-def json_response(body: Any, *, status: int = 200) -> web.Response:
+
+def json_response(
+    body: Any, *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     return web.Response(
-        body=msgspec.json.encode(body), status=status, content_type="application/json"
+        body=msgspec.json.encode(body),
+        status=status,
+        content_type="application/json",
+        headers=headers,
     )
 
 
+def error_body(status: int, code: str, message: str) -> web.Response:
+    """A JSON error response (``{"error": {"code", "message"}}``)."""
+
+    headers = {"WWW-Authenticate": 'Bearer realm="accord"'} if status == 401 else None
+    body = ApiError(error=ApiErrorBody(code=code, message=message))
+    return json_response(body, status=status, headers=headers)
+
+
 def error_response(error: AccordError) -> web.Response:
-    status = _STATUS.get(error.code, 409 if isinstance(error, RuleViolation) else 400)
-    if isinstance(error, AccessError) and error.code not in _STATUS:
-        status = 403
-    body = ApiError(error=ApiErrorBody(code=error.code, message=error.message))
-    return json_response(body, status=status)
+    status = STATUS.get(error.code)
+    if status is None:
+        if isinstance(error, RuleViolation):
+            status = 409
+        elif isinstance(error, AccessError):
+            status = 403
+        else:
+            status = 400
+    return error_body(status, error.code, error.message)
 
 
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """The HTTP side's one place where accord errors become JSON error bodies."""
+    """The HTTP side's one place where errors become JSON error bodies."""
 
     try:
         return await handler(request)
     except AccordError as exc:
         return error_response(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = _HTTP_CODES.get(exc.status, "http_error")
+        return error_body(exc.status, code, exc.reason)
+    except Exception as exc:  # never a traceback to a client
+        log.exception("request failed", path=request.path, error=repr(exc))
+        return error_body(500, "internal_error", "the server could not answer this request")
 
 
 def _hub(request: web.Request) -> Hub:
@@ -83,9 +142,18 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def require_organizer(request: web.Request) -> None:
-    if not _hub(request).is_organizer(_bearer(request)):
-        raise AccessError("this needs the organizer token (Authorization: Bearer ...)")
+async def require_organizer(request: web.Request) -> None:
+    """401 without a credential or with an unknown one; 403 with a valid one that is not
+    the organizer's."""
+
+    token = _bearer(request)
+    hub = _hub(request)
+    if token is None:
+        raise TokenRequired("this needs the organizer token (Authorization: Bearer ...)")
+    if hub.is_organizer(token):
+        return
+    await hub.credential(token)  # raises BadToken when it is nobody's
+    raise Forbidden("this needs the organizer token; the token given is not it")
 
 
 async def _body(request: web.Request, kind: type) -> Any:
@@ -94,13 +162,15 @@ async def _body(request: web.Request, kind: type) -> Any:
         return msgspec.json.decode(raw or b"{}", type=kind)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise InvalidRequest(f"invalid request body: {exc}") from None
+    except RecursionError:
+        raise InvalidRequest("invalid request body: nested too deeply") from None
 
 
 # --- rooms -----------------------------------------------------------------------------------
 
 
 async def create_room(request: web.Request) -> web.Response:
-    require_organizer(request)
+    await require_organizer(request)
     body: CreateRoom = await _body(request, CreateRoom)
     if isinstance(body.scenario, str):
         scenario = load_scenario(body.scenario) if body.scenario in bundled_names() else None
@@ -121,6 +191,7 @@ def _summary(hub: Hub, room_id: str) -> RoomSummary:
         room=room_id,
         scenario=live.record.scenario_id,
         title=live.record.title,
+        public=live.record.public,
         status=status_of(live.room),
         phase=room.phase,
         round=room.round,
@@ -131,24 +202,55 @@ def _summary(hub: Hub, room_id: str) -> RoomSummary:
     )
 
 
+def _cursor(record: Any) -> str:
+    raw = msgspec.json.encode([record.created_at, record.id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[float, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, room = msgspec.json.decode(raw, type=tuple[float, str])
+    except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError):
+        raise InvalidRequest(f"after: {cursor[:40]!r} is not a cursor from this API") from None
+    return created_at, room
+
+
 async def list_rooms(request: web.Request) -> web.Response:
+    """One page of rooms, oldest first; ``next`` is the cursor of the next page."""
+
     hub = _hub(request)
-    rooms = [
-        _summary(hub, r) for r in sorted(hub.rooms, key=lambda r: hub.rooms[r].record.created_at)
-    ]
-    known = set(hub.rooms)
-    for record in await hub.store.rooms():
-        if record.id not in known:
+    query = request.query
+    try:
+        limit = int(query.get("limit", _PAGE))
+    except ValueError:
+        raise InvalidRequest("limit: not an integer") from None
+    if not 1 <= limit <= _MAX_PAGE:
+        raise InvalidRequest(f"limit: must be between 1 and {_MAX_PAGE}")
+    status = query.get("status")
+    if status is not None and status not in ("lobby", "running", "concluded", "failed", "expired"):
+        raise InvalidRequest(f"status: no status {status[:40]!r}")
+    after = _after(query["after"]) if "after" in query else None
+    records = await hub.store.rooms(status=status, after=after, limit=limit + 1)  # type: ignore[arg-type]
+    more = len(records) > limit
+    records = records[:limit]
+    rooms = []
+    for record in records:
+        if record.id in hub.rooms:
+            rooms.append(_summary(hub, record.id))
+        else:
             rooms.append(
                 RoomSummary(
                     room=record.id,
                     scenario=record.scenario_id,
                     title=record.title,
+                    public=record.public,
                     status=record.status,
+                    reason=record.reason,
                     created_at=record.created_at,
                 )
             )
-    return json_response(RoomList(rooms=rooms))
+    return json_response(RoomList(rooms=rooms, next=_cursor(records[-1]) if more else None))
 
 
 async def room_state(request: web.Request) -> web.Response:
@@ -160,31 +262,70 @@ async def room_state(request: web.Request) -> web.Response:
 
 
 async def start_room(request: web.Request) -> web.Response:
-    require_organizer(request)
+    await require_organizer(request)
     hub = _hub(request)
-    live = hub.rooms.get(request.match_info["room"])
+    body: StartRoom = await _body(request, StartRoom)
+    live = await hub.open_room(request.match_info["room"])
     if live is None:
-        raise NotFound(f"no open room {request.match_info['room']!r}")
-    await live.start()
+        raise NotFound(f"no room {request.match_info['room']!r}")
+    await live.start(absent_default=body.absent_default)
     return json_response(Started(room=live.id, seq=live.room.last_seq))
 
 
+async def _transcript_reader(
+    request: web.Request, room: str, concluded: bool, public: bool
+) -> Viewer:
+    """Who asks for a transcript, and whether they may have it now.
+
+    The organizer may read everything at any time. After the talks conclude,
+    a seat (its seat token as the bearer) reads its own copy, and anyone the
+    public copy of a public room.
+    """
+
+    hub = _hub(request)
+    token = _bearer(request)
+    if token is not None and hub.is_organizer(token):
+        return ORGANIZER
+    reader = SPECTATOR
+    if token is not None:
+        record = await hub.credential(token)  # BadToken (401) for a token nobody has
+        if record.kind != "seat" or record.room != room or record.seat is None:
+            raise Forbidden("this token opens no seat in this room")
+        reader = Viewer.of_seat(record.seat)
+    if not concluded:
+        raise Forbidden("only the organizer reads a transcript before the talks conclude")
+    if reader is SPECTATOR and not public:
+        if token is None:
+            raise TokenRequired("this room is not public: its seats and the organizer read it")
+        raise Forbidden("this room is not public")
+    return reader
+
+
 async def transcript(request: web.Request) -> web.Response:
+    """The room's transcript, as the reader may see it; every copy verifies against
+    the same head hash (``X-Accord-Head``)."""
+
     hub = _hub(request)
     room_id = request.match_info["room"]
     record = await hub.room_record(room_id)
     if record is None:
         raise NotFound(f"no room {room_id!r}")
-    organizer = hub.is_organizer(_bearer(request))
     live = hub.rooms.get(room_id)
     concluded = live.room.finished if live is not None else record.status == "concluded"
-    if not organizer and not (concluded and record.public):
-        raise AccessError("the transcript is for the organizer until a public room concludes")
+    reader = await _transcript_reader(request, room_id, concluded, record.public)
     rows = await hub.store.events(room_id)
-    lines = b"".join(
-        b'{"hash":"' + row.hash.encode() + b'","event":' + row.data + b"}\n" for row in rows
+    events = [decode_event(row.data) for row in rows]
+    lines = lines_for(events, [row.hash for row in rows], reader)
+    head = rows[-1].hash if rows else ""
+    return web.Response(
+        body=encode_lines(lines),
+        content_type="application/x-ndjson",
+        headers={"X-Accord-Head": head, "X-Accord-Reader": _reader_name(reader)},
     )
-    return web.Response(body=lines, content_type="application/x-ndjson")
+
+
+def _reader_name(reader: Viewer) -> str:
+    return f"seat:{reader.seat}" if reader.role == "seat" else reader.role
 
 
 # --- scenarios, schema, entries, health ------------------------------------------------------------
@@ -220,7 +361,7 @@ async def schema(request: web.Request) -> web.Response:
 
 
 async def create_entry(request: web.Request) -> web.Response:
-    require_organizer(request)
+    await require_organizer(request)
     body: CreateEntry = await _body(request, CreateEntry)
     entry, token = await _hub(request).register_entry(body.name)
     return json_response(EntryCreated(entry=entry, token=token), status=201)

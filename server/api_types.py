@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from protocol.events import Phase
+from protocol.jcs import MAX_SAFE_INTEGER
+
+Seed = Annotated[int, msgspec.Meta(ge=0, le=MAX_SAFE_INTEGER)]
 
 
 class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -17,10 +20,11 @@ class CreateRoom(_Body, kw_only=True):
     """Open a room on a bundled scenario (by name) or an inline scenario (an object)."""
 
     scenario: str | dict[str, Any]
-    seed: int | None = None
-    """Seed of the room's randomness (inspections); random when omitted."""
+    seed: Seed | None = None
+    """Seed of the room's randomness (inspections), 0 to 2**53 − 1; random when omitted."""
     public: bool = True
-    """Whether anyone may read the transcript once the room has concluded."""
+    """Whether anyone may read the public copy of the transcript once the talks have
+    concluded (seats read their own copy either way)."""
     entries: dict[str, str] = {}
     """Seat → bot entry id: those entries are assigned the seats."""
 
@@ -35,12 +39,15 @@ class RoomCreated(_Body, kw_only=True):
 
 
 class RoomSummary(_Body, kw_only=True):
-    """A room in the list."""
+    """A room in the list. Rooms in memory also show their phase, round, period, seq and seats."""
 
     room: str
     scenario: str
     title: str
-    status: str
+    status: Literal["lobby", "running", "concluded", "failed", "expired"]
+    public: bool = True
+    reason: str = ""
+    """Why a room failed or expired."""
     phase: Phase | None = None
     round: int = 0
     period: int = 0
@@ -51,7 +58,11 @@ class RoomSummary(_Body, kw_only=True):
 
 
 class RoomList(_Body, kw_only=True):
+    """One page of rooms, oldest first."""
+
     rooms: list[RoomSummary]
+    next: str | None = None
+    """Cursor of the next page (pass it as ``after``); null on the last page."""
 
 
 class ScenarioSummary(_Body, kw_only=True):
@@ -81,7 +92,17 @@ class EntryCreated(_Body, kw_only=True):
     token: str
 
 
+class StartRoom(_Body, kw_only=True):
+    """Start a room's talks with whoever is seated (the body may be empty)."""
+
+    absent_default: bool = False
+    """Absent seats act by default at once (pass, abstain, comply, no challenge, each a
+    ``timeout``) instead of every phase waiting for its deadline."""
+
+
 class Started(_Body, kw_only=True):
+    """The talks started; ``seq`` is the last event so far."""
+
     room: str
     seq: int
 

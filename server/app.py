@@ -9,7 +9,7 @@ from pathlib import Path
 import structlog
 from aiohttp import WSCloseCode, web
 
-from server.api import HUB, errors_middleware, routes
+from server.api import HUB, error_body, errors_middleware, routes
 from server.hub import Hub
 from server.session import Session
 from server.settings import Settings
@@ -26,14 +26,27 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     allowed = hub.settings.allowed_origins
     if origin is not None and allowed is not None and origin not in allowed:
         hub.metrics.closes.labels("origin").inc()
-        raise web.HTTPForbidden(text=f"origin {origin} is not allowed")
+        return error_body(403, "forbidden", f"origin {origin} is not allowed")
+    address = request.remote or ""
+    refused = hub.refuse_connection(address)
+    if refused is not None:
+        # before the upgrade, as plain HTTP: nothing is spent on the connection
+        hub.metrics.refused.labels(refused).inc()
+        if refused == "too_many_connections":
+            return error_body(503, refused, "the server has as many connections as it allows")
+        return error_body(429, refused, "this address has as many connections as it may open")
     ws = web.WebSocketResponse(
         max_msg_size=hub.settings.max_frame_bytes,
         heartbeat=hub.settings.heartbeat,
         compress=False,
     )
-    await ws.prepare(request)
-    await Session(hub, ws).run()
+    session = Session(hub, ws, address=address, transport=request.transport)
+    hub.attach(session)  # counted from now on, so concurrent upgrades see each other
+    try:
+        await ws.prepare(request)
+        await session.run()
+    finally:
+        hub.detach(session)
     return ws
 
 
@@ -56,6 +69,7 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
             # printed once: only its digest is stored
             print(f"organizer token (shown once): {generated}", flush=True)
         rebuilt = await hub.recover()
+        hub.start_sweeper()
         log.info("server ready", db=settings.db, rooms_rebuilt=rebuilt)
 
     async def on_shutdown(app: web.Application) -> None:

@@ -1,19 +1,31 @@
-"""The hub: every live room, every credential, and the store behind them."""
+"""The hub: every live room, every connection, every credential, and the store behind them."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import secrets
 import time
 from typing import TYPE_CHECKING
 
 import structlog
 
-from protocol.codec import canonical
+from protocol.codec import encode
 from protocol.engine.room import Room
-from protocol.errors import BadToken, UnknownScenario
-from protocol.events import Event
+from protocol.engine.rules import Tally
+from protocol.errors import (
+    AccordError,
+    BadToken,
+    InvalidRequest,
+    RoomExpired,
+    RoomFailed,
+    ScenarioTooLarge,
+)
+from protocol.events import BallotResult, Event, PackageResult
+from protocol.jcs import MAX_SAFE_INTEGER
 from protocol.scenario.model import Scenario
+from server.limits import AddressBook, ReplayBudget
 from server.live import LiveRoom, rebuild
 from server.metrics import Metrics
 from server.settings import Settings
@@ -35,9 +47,14 @@ class Hub:
         self.rooms: dict[str, LiveRoom] = {}
         self.sessions: set[Session] = set()
         self.entry_sessions: dict[str, Session] = {}
+        self.addresses = AddressBook(
+            rate=settings.address_message_rate, burst=settings.address_message_burst
+        )
+        self.replay_budget = ReplayBudget(rate=settings.replay_rate, chunk=settings.replay_chunk)
         self.metrics = Metrics(lambda: (r.room.phase for r in self.rooms.values()))
         self._organizer_digest: str | None = None
         self._tokens: dict[str, TokenRecord] = {}
+        self._sweeper: asyncio.Task[None] | None = None
 
     # --- start-up -----------------------------------------------------------------------
 
@@ -66,23 +83,90 @@ class Hub:
         return token
 
     async def recover(self) -> int:
-        """Rebuild every unfinished room from its stored events; return how many."""
+        """Rebuild every unfinished room from its stored events; return how many.
+
+        A room that cannot be rebuilt is marked failed with the reason, and the
+        others come back regardless.
+        """
 
         count = 0
-        for record in await self.store.rooms():
-            if record.status == "concluded" or record.id in self.rooms:
-                continue
-            rows = await self.store.events(record.id)
-            try:
-                room = rebuild(rows)
-            except Exception as exc:  # a damaged room must not keep the others down
-                log.error("room could not be rebuilt", room=record.id, error=repr(exc))
-                continue
-            live = self._live(room, record)
-            live.restart_deadlines(self.settings.restart_grace)
-            count += 1
-            log.info("room rebuilt", room=record.id, seq=room.last_seq, phase=room.phase)
+        for status in ("lobby", "running"):
+            for record in await self.store.rooms(status=status):
+                if record.id in self.rooms:
+                    continue
+                try:
+                    await self.open_room(record.id)
+                except RoomFailed:
+                    continue
+                count += 1
+        self.expire_idle_lobbies()
         return count
+
+    def start_sweeper(self) -> None:
+        """Expire idle lobbies from time to time (when ``lobby_ttl`` is set)."""
+
+        ttl = self.settings.lobby_ttl
+        if ttl > 0 and self._sweeper is None:
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep(min(60.0, ttl / 4)))
+
+    async def _sweep(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            self.expire_idle_lobbies()
+
+    def expire_idle_lobbies(self) -> list[str]:
+        """Close every room that stayed in its lobby longer than ``lobby_ttl``."""
+
+        ttl = self.settings.lobby_ttl
+        if ttl <= 0:
+            return []
+        now = time.time()
+        idle = [
+            live
+            for live in self.rooms.values()
+            if live.room.phase == "lobby" and now - live.last_activity > ttl
+        ]
+        for live in idle:
+            reason = f"no talks started within {ttl:g} s of the last activity"
+            self._drop(live, RoomExpired(f"room {live.id!r} expired: {reason}"))
+            task = asyncio.ensure_future(self.store.set_status(live.id, "expired", reason=reason))
+            task.add_done_callback(_log_failure)
+            log.info("room expired", room=live.id)
+        return [live.id for live in idle]
+
+    def _drop(self, live: LiveRoom, error: AccordError) -> None:
+        live.close()
+        self.rooms.pop(live.id, None)
+        for sub in list(live.subscribers):
+            sub.room_closed(live.id, error)
+            live.unsubscribe(sub)
+        for key in [k for k, t in self._tokens.items() if t.room == live.id]:
+            del self._tokens[key]
+
+    # --- connections -------------------------------------------------------------------------
+
+    def attach(self, session: Session) -> None:
+        self.sessions.add(session)
+        self.addresses.opened(session.address)
+        self.metrics.connections.inc()
+
+    def detach(self, session: Session) -> None:
+        if session not in self.sessions:
+            return
+        self.sessions.discard(session)
+        self.addresses.closed(session.address)
+        self.metrics.connections.dec()
+        if session.entry is not None and self.entry_sessions.get(session.entry) is session:
+            del self.entry_sessions[session.entry]
+
+    def refuse_connection(self, address: str) -> str | None:
+        """Why a new connection from ``address`` must be refused, or None."""
+
+        if len(self.sessions) >= self.settings.max_connections:
+            return "too_many_connections"
+        if self.addresses.open_from(address) >= self.settings.max_connections_per_address:
+            return "too_many_from_address"
+        return None
 
     # --- credentials ------------------------------------------------------------------------
 
@@ -117,6 +201,47 @@ class Hub:
 
     # --- rooms ---------------------------------------------------------------------------------
 
+    def check_frames(self, scenario: Scenario) -> None:
+        """Refuse a scenario whose frames would exceed the server's frame limit.
+
+        The largest frames are the organizer's ``talks_opened`` (the whole
+        scenario with every brief) and a ballot result with every seat's
+        package and every seat's vote; both are measured, the second from one
+        worst-case package result times the number of packages.
+        """
+
+        limit = self.settings.max_server_frame_bytes
+        seats = scenario.seats
+        opened = Room(scenario, room_id="r" * 16, seed=MAX_SAFE_INTEGER, now=1e10).log[0]
+        size = len(encode(opened))
+        if size > limit:
+            raise ScenarioTooLarge(
+                f"its talks_opened frame would be {size} bytes; the limit is {limit}",
+                file=scenario.id,
+            )
+        packages = len(seats) * scenario.rules.proposals_per_round
+        widest = max(seats, key=len)
+        rounds = scenario.rules.max_rounds
+        worst = PackageResult(
+            package_id=f"R{rounds}-{widest}-{scenario.rules.proposals_per_round}",
+            seat=widest,
+            tally=Tally(yes=len(seats), yes_weight=1e15, no_weight=1e15, abstain_weight=1e15),
+            passed=False,
+            vetoed_by=[s for s in seats if scenario.delegation(s).veto],
+            votes={s: "abstain" for s in seats},
+        )
+        one = len(encode(worst)) + 1
+        empty = BallotResult(
+            room="r" * 16, seq=10**9, at=1e10, round=rounds, secret=False, results=[]
+        )
+        size = len(encode(empty)) + packages * one
+        if size > limit:
+            raise ScenarioTooLarge(
+                f"a ballot result could take {size} bytes ({packages} packages on the ballot, "
+                f"{len(seats)} votes each); the limit is {limit}",
+                file=scenario.id,
+            )
+
     async def create_room(
         self,
         scenario: Scenario,
@@ -131,11 +256,14 @@ class Hub:
         entries = entries or {}
         for seat in entries:
             if seat not in scenario.seats:
-                raise UnknownScenario(f"no seat {seat!r} in scenario {scenario.id!r}")
+                raise InvalidRequest(f"entries: no seat {seat!r} in scenario {scenario.id!r}")
+        self.check_frames(scenario)
         room_id = room_id or new_id("room")
-        seed = random.SystemRandom().randrange(2**63) if seed is None else seed
+        seed = random.SystemRandom().randrange(MAX_SAFE_INTEGER) if seed is None else seed
         now = time.time()
-        room = Room(scenario, room_id=room_id, seed=seed, now=now)
+        room = Room(
+            scenario, room_id=room_id, seed=seed, now=now, sealing_key=secrets.token_bytes(32)
+        )
         record = RoomRecord(
             id=room_id,
             scenario_id=scenario.id,
@@ -145,7 +273,7 @@ class Hub:
             seats={seat: entries.get(seat) for seat in scenario.seats},
         )
         first = room.log[0]
-        await self.store.create_room(record, StoredEvent(1, room.chain.hashes[0], canonical(first)))
+        await self.store.create_room(record, StoredEvent(1, room.chain.hashes[0], encode(first)))
         tokens: dict[str, str] = {}
         for seat in scenario.seats:
             token = new_token("seat")
@@ -163,11 +291,12 @@ class Hub:
         log.info("room created", room=room_id, scenario=scenario.id, seats=len(scenario.seats))
         return live, tokens
 
-    def _live(self, room: Room, record: RoomRecord) -> LiveRoom:
+    def _live(self, room: Room, record: RoomRecord, refs: list | None = None) -> LiveRoom:
         live = LiveRoom(
             room,
             record,
             self.store,
+            refs=refs or (),
             on_events=self._after_events,
             on_write=self.metrics.event_write.observe,
         )
@@ -195,7 +324,12 @@ class Hub:
             del self._tokens[key]
 
     async def open_room(self, room_id: str) -> LiveRoom | None:
-        """A room in memory, or a concluded one brought back from the store to be read."""
+        """A room in memory, or one brought back from the store (None if there is none).
+
+        Raises RoomFailed for a room that cannot be rebuilt (and marks it
+        failed, with the reason, so nobody tries again) and RoomExpired for a
+        room whose lobby expired.
+        """
 
         live = self.rooms.get(room_id)
         if live is not None:
@@ -203,10 +337,28 @@ class Hub:
         record = await self.store.room(room_id)
         if record is None:
             return None
-        room = rebuild(await self.store.events(room_id))
-        live = self.rooms.get(room_id) or self._live(room, record)
+        if record.status == "failed":
+            raise RoomFailed(f"room {room_id!r} could not be rebuilt: {record.reason}")
+        if record.status == "expired":
+            raise RoomExpired(f"room {room_id!r} expired: {record.reason}")
+        try:
+            room = rebuild(await self.store.events(room_id))
+            refs = await self.store.refs(room_id)
+        except Exception as exc:  # a damaged room must not take a handler (or the others) down
+            reason = _describe(exc)
+            log.error("room could not be rebuilt", room=room_id, error=reason)
+            with contextlib.suppress(Exception):
+                await self.store.set_status(room_id, "failed", reason=reason)
+            raise RoomFailed(f"room {room_id!r} could not be rebuilt: {reason}") from None
+        live = self.rooms.get(room_id)
+        if live is not None:  # rebuilt meanwhile by another caller
+            return live
+        live = self._live(room, record, refs)
         if live.room.finished:
             self._after_events(live, [])
+        else:
+            live.restart_deadlines(self.settings.restart_grace)
+            log.info("room rebuilt", room=room_id, seq=room.last_seq, phase=room.phase)
         return live
 
     def assignments_for(self, entry: str) -> list[tuple[LiveRoom, str]]:
@@ -225,5 +377,18 @@ class Hub:
         return live.record if live is not None else await self.store.room(room_id)
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         for live in self.rooms.values():
             live.close()
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _log_failure(task: asyncio.Future[object]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("could not record a room's status", error=repr(task.exception()))

@@ -3,40 +3,56 @@
 A :class:`LiveRoom` adds no rules. It feeds inputs to the pure
 :class:`~protocol.engine.room.Room` with the wall clock, writes the produced
 events to the store (grouping what arrives while a write is in flight), and
-only then delivers each subscriber its filtered copy and acknowledges. One timer per room ticks the engine at the
-current phase's deadline.
+only then delivers each subscriber its filtered copy and acknowledges. One
+timer per room ticks the engine at the current phase's deadline.
+
+Commands are idempotent by ``ref``: the ref of every accepted command is
+stored with its events, in the same transaction, so a command repeated after
+a lost acknowledgement (even across a server restart) gets the original
+answer instead of being applied twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import structlog
 
-from protocol.codec import canonical, decode_event, encode
+from protocol.codec import decode_event, encode
 from protocol.commands import SeatCommand
 from protocol.engine.room import Room
 from protocol.engine.transcript import replay
 from protocol.engine.visibility import Viewer, visible
-from protocol.errors import InternalError
+from protocol.errors import AccordError, InternalError, SeatInUse
 from protocol.events import Event, PhaseStarted, TalksConcluded
 from protocol.replies import PackageView, SeatView, Snapshot
-from server.store.base import RoomRecord, RoomStatus, Store, StoredEvent
+from server.store.base import CommandRef, RoomRecord, RoomStatus, Store, StoredEvent
 
 log = structlog.get_logger("accord.room")
+
+REFUSALS_REMEMBERED = 256
+"""Refused commands whose answer a room remembers per seat (refusals change
+nothing and are not stored; a repeat beyond these is judged afresh)."""
 
 
 class Subscriber(Protocol):
     """Anything that receives a room's events: a websocket session, a test probe."""
+
+    closing: bool
+    """A subscriber on its way out no longer holds a seat."""
 
     def viewer_for(self, room: str) -> Viewer:
         """Who this subscriber is in ``room``."""
 
     def deliver(self, data: bytes) -> None:
         """Queue one encoded message; must not block (slow consumers are dropped)."""
+
+    def room_closed(self, room: str, error: AccordError) -> None:
+        """The room went away (its lobby expired): forget it, say why."""
 
 
 def status_of(room: Room) -> RoomStatus:
@@ -54,6 +70,7 @@ class LiveRoom:
         record: RoomRecord,
         store: Store,
         *,
+        refs: Sequence[CommandRef] = (),
         clock: Callable[[], float] = time.time,
         on_events: Callable[[LiveRoom, list[Event]], None] | None = None,
         on_write: Callable[[float], None] | None = None,
@@ -73,13 +90,45 @@ class LiveRoom:
         self.durable_seq = room.last_seq
         """Events up to this seq are in the store; only those are ever sent."""
         self._pending: list[Event] = []
+        self._pending_refs: list[CommandRef] = []
         self._flushing: asyncio.Future[None] | None = None
         self._generation = 0
         self._restoring = False
+        self._answered: dict[tuple[str, str], int] = {(r.seat, r.ref): r.seq for r in refs}
+        """(seat, ref) → the seq its acknowledgement carried, for every accepted command."""
+        self._refused: OrderedDict[tuple[str, str], AccordError] = OrderedDict()
+        self.last_activity = room.log[-1].at if room.log else clock()
+        """When the room last produced an event (for expiring idle lobbies)."""
 
     @property
     def id(self) -> str:
         return self.room.room_id
+
+    # --- who is here ------------------------------------------------------------------------
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Deliver this room's future events to ``subscriber``."""
+
+        self.subscribers.add(subscriber)
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        """Stop delivering to ``subscriber`` and free any seat it holds."""
+
+        self.subscribers.discard(subscriber)
+        for seat in [s for s, holder in self.holders.items() if holder is subscriber]:
+            del self.holders[seat]
+
+    def hold(self, seat: str, subscriber: Subscriber) -> None:
+        """Let ``subscriber`` hold ``seat``; raises SeatInUse if another live connection does.
+
+        One connection holds a seat, whatever credential it came with (a seat
+        token or a bot entry assigned to the seat).
+        """
+
+        holder = self.holders.get(seat)
+        if holder is not None and holder is not subscriber and not holder.closing:
+            raise SeatInUse(f"seat {seat!r} is held by another connection")
+        self.holders[seat] = subscriber
 
     # --- inputs --------------------------------------------------------------------------
     #
@@ -88,13 +137,39 @@ class LiveRoom:
     # whatever the room produced while the previous write was in flight goes
     # to the store in one append (group commit per room).
 
-    async def submit(self, seat: str, command: SeatCommand) -> list[Event]:
-        """A seat command: apply, persist, publish; RuleViolation propagates unchanged."""
+    async def submit(self, seat: str, command: SeatCommand) -> int:
+        """A seat command: apply, persist, publish; return the seq its ack carries.
 
+        A RuleViolation propagates unchanged. A ``ref`` this seat used before
+        gets the original answer: the same seq, or the same refusal.
+        """
+
+        ref = command.ref
+        if ref is not None:
+            key = (seat, ref)
+            answered = self._answered.get(key)
+            if answered is not None:
+                await self._until_durable(answered)
+                if self._answered.get(key) == answered:  # not lost to a failed write
+                    return answered
+            refused = self._refused.get(key)
+            if refused is not None:
+                raise refused
         self._check_available()
-        events = self.room.handle(seat, command, now=self.clock())
+        try:
+            events = self.room.handle(seat, command, now=self.clock())
+        except AccordError as exc:
+            if ref is not None:
+                self._refused[(seat, ref)] = exc
+                if len(self._refused) > REFUSALS_REMEMBERED * max(1, len(self.room.seats)):
+                    self._refused.popitem(last=False)
+            raise
+        seq = events[-1].seq if events else self.room.last_seq
+        if ref is not None and events:
+            self._answered[(seat, ref)] = seq
+            self._pending_refs.append(CommandRef(seat=seat, ref=ref, seq=seq))
         await self._commit(events)
-        return events
+        return seq
 
     async def join(self, seat: str) -> list[Event]:
         self._check_available()
@@ -102,9 +177,9 @@ class LiveRoom:
         await self._commit(events)
         return events
 
-    async def start(self) -> list[Event]:
+    async def start(self, *, absent_default: bool = False) -> list[Event]:
         self._check_available()
-        events = self.room.start(now=self.clock())
+        events = self.room.start(now=self.clock(), absent_default=absent_default)
         await self._commit(events)
         return events
 
@@ -126,30 +201,36 @@ class LiveRoom:
         """Return once ``events`` are durable and published (or raise InternalError)."""
 
         if events:
+            self.last_activity = self.clock()
             generation = self._generation
             self._pending.extend(events)
-            target = events[-1].seq
-            while self.durable_seq < target and generation == self._generation:
-                if self._flushing is None:
-                    self._flushing = asyncio.ensure_future(self._flush())
-                await asyncio.shield(self._flushing)
+            await self._until_durable(events[-1].seq)
             if generation != self._generation:
                 raise InternalError("the server could not record this; please retry")
         self._schedule()
 
+    async def _until_durable(self, seq: int) -> None:
+        generation = self._generation
+        while self.durable_seq < seq and generation == self._generation:
+            if self._flushing is None:
+                self._flushing = asyncio.ensure_future(self._flush())
+            await asyncio.shield(self._flushing)
+
     async def _flush(self) -> None:
         batch, self._pending = self._pending, []
+        refs, self._pending_refs = self._pending_refs, []
         try:
             hashes = self.room.chain.hashes
-            rows = [StoredEvent(e.seq, hashes[e.seq - 1], canonical(e)) for e in batch]
+            rows = [StoredEvent(e.seq, hashes[e.seq - 1], encode(e)) for e in batch]
             started = time.perf_counter()
             try:
-                await self.store.append(self.id, rows)
+                await self.store.append(self.id, rows, refs=refs)
             except Exception as exc:
                 log.error("event write failed", room=self.id, error=repr(exc))
                 # everything not yet durable is void: rebuild from the store
                 self._generation += 1
                 self._pending = []
+                self._pending_refs = []
                 self._restoring = True
                 try:
                     await self._restore()
@@ -183,6 +264,7 @@ class LiveRoom:
         rows = await self.store.events(self.id)
         self.room = rebuild(rows)
         self.durable_seq = self.room.last_seq
+        self._answered = {(r.seat, r.ref): r.seq for r in await self.store.refs(self.id)}
 
     def _publish(self, events: list[Event]) -> None:
         for event in events:
@@ -196,9 +278,13 @@ class LiveRoom:
     # --- the clock -------------------------------------------------------------------------
 
     def restart_deadlines(self, grace: float) -> None:
-        """After a restart, give the current phase at least ``grace`` seconds more."""
+        """After a restart, give the current phase up to ``grace`` seconds more to let
+        clients reconnect, but never past its deadline plus ``grace``: restarts that
+        follow one another cannot hold a phase open for ever."""
 
-        self._grace_until = self.clock() + grace
+        deadline = self.room.deadline
+        if deadline is not None:
+            self._grace_until = min(self.clock() + grace, deadline + grace)
         self._schedule()
 
     def _schedule(self) -> None:
@@ -225,16 +311,10 @@ class LiveRoom:
 
     # --- views ------------------------------------------------------------------------------
 
-    def backlog(self, viewer: Viewer, *, after: int = 0) -> list[bytes]:
-        """Encoded events after seq ``after`` that ``viewer`` may see."""
+    def past(self, after: int, upto: int) -> Sequence[Event]:
+        """The events with ``after`` < seq <= ``upto`` (all durable)."""
 
-        out = []
-        # a joiner gets the durable events now, and later ones as they are published
-        for event in self.room.log[after : self.durable_seq]:
-            shown = visible(event, viewer)
-            if shown is not None:
-                out.append(encode(shown))
-        return out
+        return self.room.log[max(0, after) : min(upto, self.durable_seq)]
 
     def snapshot(self, viewer: Viewer) -> Snapshot:
         room = self.room

@@ -40,6 +40,20 @@ class Metrics:
         self.closes = Counter(
             "accord_closes", "Connections closed by the server", ["reason"], registry=r
         )
+        self.refused = Counter(
+            "accord_connections_refused",
+            "Websocket connections refused before the upgrade",
+            ["reason"],
+            registry=r,
+        )
+        self.replayed = Counter(
+            "accord_replayed_events", "Past events sent to joining or resuming clients", registry=r
+        )
+        self.address_limited = Counter(
+            "accord_address_rate_limited",
+            "Messages dropped by the per-address rate limit",
+            registry=r,
+        )
         self.event_write = Histogram(
             "accord_event_write_seconds",
             "Time to durably write a batch of room events",

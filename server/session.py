@@ -4,7 +4,12 @@ The session decodes every frame at the edge, turns every refusal into a
 typed ``error`` (in one place, :func:`protocol.codec.error_message`), and
 never lets a slow reader stall a room: outgoing messages go through a bounded
 queue, and a connection whose queue overflows is closed with
-:data:`CLOSE_SLOW_CONSUMER`.
+:data:`CLOSE_SLOW_CONSUMER` (and cut off if it does not read the close).
+
+Past events (a join from seq 0, a resume) are not put on that queue: they
+are streamed from the room's log as the socket drains, in chunks that share
+one server-wide budget, so a long history neither overflows the queue nor
+takes the event loop from live rooms.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import structlog
@@ -34,16 +40,19 @@ from protocol.commands import (
     Say,
     Withdraw,
 )
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
+from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible
 from protocol.errors import (
     AccordError,
     AlreadyWelcomed,
     BadToken,
+    Forbidden,
     HelloRequired,
-    NotAllowed,
+    InternalError,
     NotSeated,
     ProtocolError,
     RateLimited,
+    RoomExpired,
+    RoomFailed,
     RoomRequired,
     SeatInUse,
     TooManyRooms,
@@ -52,6 +61,7 @@ from protocol.errors import (
 )
 from protocol.replies import Ack as AckReply
 from protocol.replies import Assignment, Pong, Welcome
+from server.limits import TokenBucket
 from server.live import LiveRoom
 
 if TYPE_CHECKING:
@@ -61,43 +71,50 @@ log = structlog.get_logger("accord.session")
 
 CLOSE_HANDSHAKE = closes.HANDSHAKE
 CLOSE_BAD_TOKEN = closes.BAD_TOKEN
+CLOSE_UNKNOWN_ROOM = closes.UNKNOWN_ROOM
 CLOSE_SEAT_IN_USE = closes.SEAT_IN_USE
 CLOSE_SLOW_CONSUMER = closes.SLOW_CONSUMER
 CLOSE_FLOOD = closes.POLICY_VIOLATION
 
 SEAT_COMMANDS = (Propose, Withdraw, Pass, CastVote, CastVeto, Say, Act, Challenge)
 
+LOGGED_TEXT = 64
+"""Characters of a client-chosen string (a ref) that go into a log line."""
 
-class TokenBucket:
-    """Allows ``burst`` messages at once and ``rate`` per second after that."""
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = float(burst)
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
+def clip(text: str | None) -> str | None:
+    """A client-chosen string cut short enough for a log line."""
 
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
+    if text is None or len(text) <= LOGGED_TEXT:
+        return text
+    return text[:LOGGED_TEXT] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class _Replay:
+    """Past events of one room to stream to this connection: seq in (after, upto]."""
+
+    live: LiveRoom
+    viewer: Viewer
+    after: int
+    upto: int
 
 
 class Session:
     """A connected client and the rooms it is in."""
 
-    def __init__(self, hub: Hub, ws: web.WebSocketResponse) -> None:
+    def __init__(
+        self, hub: Hub, ws: web.WebSocketResponse, *, address: str = "", transport: object = None
+    ) -> None:
         self.hub = hub
         self.ws = ws
+        self.address = address
+        self._transport = transport
         self.role = "anonymous"
         self.entry: str | None = None
         self.rooms: dict[str, str | None] = {}
         """Room id → the seat held there (None: watching)."""
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(hub.settings.send_queue)
+        self.queue: asyncio.Queue[bytes | _Replay | None] = asyncio.Queue(hub.settings.send_queue)
         self.bucket = TokenBucket(hub.settings.message_rate, hub.settings.message_burst)
         self.limited = 0
         self.closing = False
@@ -112,7 +129,7 @@ class Session:
         seat = self.rooms.get(room)
         return SPECTATOR if seat is None else Viewer.of_seat(seat)
 
-    def deliver(self, data: bytes) -> None:
+    def deliver(self, data: bytes | _Replay) -> None:
         if self.closing:
             return
         try:
@@ -122,44 +139,70 @@ class Session:
             self.log.warning("slow consumer dropped", queued=self.queue.qsize())
             self._shutdown(CLOSE_SLOW_CONSUMER, "slow consumer: send queue overflowed")
             return
-        self.hub.metrics.messages_out.inc()
+        if type(data) is bytes:
+            self.hub.metrics.messages_out.inc()
 
     def send(self, message: object) -> None:
         self.deliver(encode(message))
+
+    def room_closed(self, room: str, error: AccordError) -> None:
+        self.rooms.pop(room, None)
+        self._fail(error, room=room)
 
     # --- the connection's life -----------------------------------------------------------------
 
     async def run(self) -> None:
         writer = asyncio.create_task(self._writer())
-        self.hub.sessions.add(self)
-        self.hub.metrics.connections.inc()
         try:
             if await self._handshake():
                 await self._serve()
         finally:
             self.closing = True
             self._leave_all()
-            self.hub.sessions.discard(self)
-            self.hub.metrics.connections.dec()
-            if self.entry is not None and self.hub.entry_sessions.get(self.entry) is self:
-                del self.hub.entry_sessions[self.entry]
+            self.hub.detach(self)  # (the app attached it before the upgrade)
             if self._closer is not None:
                 # a deliberate close: let the explanation leave, with its close code
                 await asyncio.gather(self._closer, return_exceptions=True)
             elif not self.ws.closed:
-                await self.ws.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.ws.close(), self.hub.settings.close_timeout)
+                self._abort()
             writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
 
     async def _writer(self) -> None:
         try:
             while True:
-                data = await self.queue.get()
-                if data is None:
+                item = await self.queue.get()
+                if item is None:
                     return
-                # already-encoded JSON goes out as a text frame without re-encoding
-                await self.ws.send_frame(data, WSMsgType.TEXT)
+                if type(item) is bytes:
+                    # already-encoded JSON goes out as a text frame without re-encoding
+                    await self.ws.send_frame(item, WSMsgType.TEXT)
+                else:
+                    await self._stream(item)  # type: ignore[arg-type]
         except (ConnectionResetError, asyncio.CancelledError, RuntimeError):
             return
+
+    async def _stream(self, replay: _Replay) -> None:
+        """Send past events as the socket drains, a chunk at a time, within the
+        server's replay budget (so live rooms keep their latency)."""
+
+        budget = self.hub.replay_budget
+        chunk = self.hub.settings.replay_chunk
+        after = replay.after
+        while after < replay.upto and not self.closing:
+            end = min(after + chunk, replay.upto)
+            async with budget.slot(end - after):
+                frames = []
+                for event in replay.live.past(after, end):
+                    shown = visible(event, replay.viewer)
+                    if shown is not None:
+                        frames.append(encode(shown))
+            for frame in frames:
+                await self.ws.send_frame(frame, WSMsgType.TEXT)  # waits while the peer lags
+            self.hub.metrics.replayed.inc(len(frames))
+            after = end
 
     def _shutdown(self, code: int, reason: str) -> None:
         if self.closing:
@@ -171,7 +214,19 @@ class Session:
         # give queued messages (e.g. the error that explains the close) a moment to leave
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._drain(), timeout=0.5)
-        await self.ws.close(code=code, message=reason.encode()[:120])
+        # a peer that does not read cannot take the close frame either: cut it off
+        with contextlib.suppress(Exception):  # the timeout, or a transport already gone
+            await asyncio.wait_for(
+                self.ws.close(code=code, message=reason.encode()[:120]),
+                self.hub.settings.close_timeout,
+            )
+        self._abort()
+
+    def _abort(self) -> None:
+        # abort, not close: closing waits for the kernel to take buffered data
+        # that a peer which does not read will never take
+        if self._transport is not None:
+            self._transport.abort()  # type: ignore[attr-defined]
 
     async def _drain(self) -> None:
         while not self.queue.empty():
@@ -179,8 +234,12 @@ class Session:
 
     def _fail(self, error: AccordError, *, ref: str | None = None, room: str | None = None) -> None:
         self.hub.metrics.errors.labels(error.code).inc()
-        live = self.hub.rooms.get(room or next(iter(self.rooms), ""))
-        self.log.info("refused", code=error.code, ref=ref, seq=live.room.last_seq if live else None)
+        if room is None and len(self.rooms) == 1:
+            room = next(iter(self.rooms))
+        live = self.hub.rooms.get(room or "")
+        self.log.info(
+            "refused", code=error.code, ref=clip(ref), seq=live.room.last_seq if live else None
+        )
         self.send(error_message(error, ref=ref, room=room))
 
     async def _frame(self, timeout: float | None) -> bytes | str | None:
@@ -222,10 +281,21 @@ class Session:
             await self._welcome(message)
         except AccordError as exc:
             self._fail(exc, ref=message.ref, room=message.room)
-            code = CLOSE_SEAT_IN_USE if isinstance(exc, SeatInUse) else CLOSE_BAD_TOKEN
-            if isinstance(exc, (UnsupportedVersion, RoomRequired)):
+            if isinstance(exc, SeatInUse):
+                code = CLOSE_SEAT_IN_USE
+            elif isinstance(exc, (UnknownRoom, RoomFailed, RoomExpired)):
+                code = CLOSE_UNKNOWN_ROOM
+            elif isinstance(exc, (UnsupportedVersion, RoomRequired)):
                 code = CLOSE_HANDSHAKE
+            else:
+                code = CLOSE_BAD_TOKEN
             self._shutdown(code, exc.code)
+            await self._wait_closed()
+            return False
+        except Exception as exc:  # never a traceback to the client
+            self.log.exception("hello failed", error=repr(exc))
+            self._fail(InternalError("the server could not answer this hello"), ref=message.ref)
+            self._shutdown(closes.INTERNAL_ERROR, "internal error")
             await self._wait_closed()
             return False
         return True
@@ -261,9 +331,7 @@ class Session:
             live = await hub.open_room(record.room)
             if live is None:
                 raise BadToken("this seat's room no longer exists")
-            holder = live.holders.get(record.seat)
-            if holder is not None and holder is not self and not getattr(holder, "closing", False):
-                raise SeatInUse(f"seat {record.seat!r} is held by another connection")
+            live.hold(record.seat, self)
             self.role = "seat"
             self.log = log.bind(room=live.id, seat=record.seat)
             brief = live.room.scenario.delegation(record.seat).brief
@@ -277,7 +345,8 @@ class Session:
                 )
             )
             self._watch(live, record.seat, hello.last_seq)
-            await live.join(record.seat)
+            if not live.room.finished:
+                await live.join(record.seat)
             return
         if record.kind == "entry":
             assert record.entry is not None
@@ -303,14 +372,15 @@ class Session:
         return live
 
     def _watch(self, live: LiveRoom, seat: str | None, last_seq: int) -> None:
-        """Send the backlog after ``last_seq`` and subscribe, with no await in between."""
+        """Queue the past after ``last_seq`` and subscribe, with no await in between:
+        every later event is published after the past that is queued now."""
 
         self.rooms[live.id] = seat
-        if seat is not None:
-            live.holders[seat] = self
-        for data in live.backlog(self.viewer_for(live.id), after=max(0, last_seq)):
-            self.deliver(data)
-        live.subscribers.add(self)
+        upto = live.durable_seq
+        after = max(0, last_seq)
+        if after < upto:
+            self.deliver(_Replay(live, self.viewer_for(live.id), after, upto))
+        live.subscribe(self)
 
     async def assign(self, live: LiveRoom, seat: str, *, last_seq: int = 0) -> None:
         """Seat this entry connection in ``live`` (a tournament or organizer assignment)."""
@@ -321,19 +391,22 @@ class Session:
                 TooManyRooms(f"at most {self.hub.settings.max_rooms_per_entry} rooms"), room=live.id
             )
             return
+        try:
+            live.hold(seat, self)
+        except SeatInUse as exc:
+            self._fail(exc, room=live.id)
+            return
         brief = live.room.scenario.delegation(seat).brief
         self.send(Assignment(room=live.id, seat=seat, brief=brief))
         self._watch(live, seat, last_seq)
-        await live.join(seat)
+        if not live.room.finished:
+            await live.join(seat)
 
     def _leave(self, room: str) -> None:
-        seat = self.rooms.pop(room, None)
+        self.rooms.pop(room, None)
         live = self.hub.rooms.get(room)
-        if live is None:
-            return
-        live.subscribers.discard(self)
-        if seat is not None and live.holders.get(seat) is self:
-            del live.holders[seat]
+        if live is not None:
+            live.unsubscribe(self)
 
     def _leave_all(self) -> None:
         for room in list(self.rooms):
@@ -342,11 +415,16 @@ class Session:
     # --- serving ---------------------------------------------------------------------------------
 
     async def _serve(self) -> None:
+        per_address = self.hub.addresses.bucket(self.address)
         while not self.closing:
             data = await self._frame(None)
             if data is None:
                 return
-            if not self.bucket.take():
+            allowed = self.bucket.take()
+            if allowed and not per_address.take():
+                allowed = False
+                self.hub.metrics.address_limited.inc()
+            if not allowed:
                 self.limited += 1
                 self.hub.metrics.errors.labels(RateLimited.code).inc()
                 if self.limited >= self.hub.settings.flood_close_after:
@@ -369,7 +447,9 @@ class Session:
             except Exception as exc:  # never a traceback to the client
                 self.log.exception("command failed", error=repr(exc))
                 self._fail(
-                    AccordError("internal error; the command was not applied"), ref=message.ref
+                    InternalError("internal error; the command was not applied"),
+                    ref=message.ref,
+                    room=message.room,
                 )
 
     def _resolve(self, room: str | None) -> str:
@@ -381,6 +461,13 @@ class Session:
             raise RoomRequired("this connection is in several rooms: name the room")
         return next(iter(self.rooms))
 
+    def _live(self, room_id: str) -> LiveRoom:
+        live = self.hub.rooms.get(room_id)
+        if live is None:  # evicted while this connection was away from it
+            self.rooms.pop(room_id, None)
+            raise UnknownRoom(f"room {room_id!r} is no longer open")
+        return live
+
     async def _dispatch(self, message: ClientMessage) -> None:
         match message:
             case Ping(ref=ref):
@@ -389,10 +476,11 @@ class Session:
                 raise AlreadyWelcomed("this connection has already said hello")
             case Resume(last_seq=last_seq, room=room):
                 room_id = self._resolve(room)
-                live = self.hub.rooms[room_id]
-                for data in live.backlog(self.viewer_for(room_id), after=max(0, last_seq)):
-                    self.deliver(data)
-                self.send(AckReply(ref=message.ref, room=room_id, seq=live.room.last_seq))
+                live = self._live(room_id)
+                upto = live.durable_seq
+                if max(0, last_seq) < upto:
+                    self.deliver(_Replay(live, self.viewer_for(room_id), max(0, last_seq), upto))
+                self.send(AckReply(ref=message.ref, room=room_id, seq=upto))
             case Leave(room=None):
                 self._shutdown(closes.NORMAL, "bye")
             case Leave(room=room):
@@ -403,10 +491,9 @@ class Session:
                 room_id = self._resolve(message.room)
                 seat = self.rooms[room_id]
                 if seat is None:
-                    raise NotSeated("spectators cannot act")
-                live = self.hub.rooms[room_id]
-                events = await live.submit(seat, message)
-                last = events[-1].seq if events else live.room.last_seq
-                self.send(AckReply(ref=message.ref, room=room_id, seq=last))
+                    raise NotSeated("this connection watches this room without a seat")
+                live = self._live(room_id)
+                seq = await live.submit(seat, message)
+                self.send(AckReply(ref=message.ref, room=room_id, seq=seq))
             case _:
-                raise NotAllowed("this message is not accepted here")
+                raise Forbidden("this message is not accepted here")

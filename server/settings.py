@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from protocol.codec import MAX_FRAME_BYTES
+from protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,6 +19,16 @@ class Settings:
     allowed_origins: tuple[str, ...] | None = None
     """Browser Origins allowed on /ws; None allows any (bots send no Origin)."""
     max_frame_bytes: int = MAX_FRAME_BYTES
+    """Largest frame a client may send."""
+    max_server_frame_bytes: int = MAX_SERVER_FRAME_BYTES
+    """Largest frame the server sends: a room whose scenario would need larger ones is refused."""
+    max_connections: int = 10_000
+    """Open websocket connections at most; more are refused with HTTP 503."""
+    max_connections_per_address: int = 256
+    """Open websocket connections from one client address at most; more get HTTP 429."""
+    address_message_rate: float = 1000.0
+    """Sustained client messages per second from one address, all its connections together."""
+    address_message_burst: int = 4000
     message_rate: float = 50.0
     """Sustained client messages per second per connection."""
     message_burst: int = 200
@@ -26,12 +36,22 @@ class Settings:
     flood_close_after: int = 100
     """Rate-limited messages after which the connection is closed (1008)."""
     send_queue: int = 2048
-    """Messages queued for one connection before it is dropped as a slow consumer."""
+    """Live messages queued for one connection before it is dropped as a slow consumer
+    (past events are streamed apart from this queue)."""
+    close_timeout: float = 2.0
+    """Seconds a closing handshake may take before the connection is cut off."""
+    replay_rate: float = 50_000.0
+    """Past events per second sent to joining or resuming clients, all of them together."""
+    replay_chunk: int = 256
+    """Past events encoded at a time before the server turns to other work."""
     max_rooms_per_entry: int = 64
     hello_timeout: float = 10.0
     heartbeat: float = 20.0
     restart_grace: float = 30.0
-    """Seconds added to running deadlines when rooms are rebuilt after a restart."""
+    """Seconds a running phase may get beyond its deadline when rooms are rebuilt after
+    a restart (never more, however many restarts follow)."""
+    lobby_ttl: float = 3600.0
+    """Seconds a room may stay in its lobby without activity before it expires (0: never)."""
     concluded_linger: float = 300.0
     """Seconds a concluded room stays in memory before only the store holds it."""
     json_logs: bool = False

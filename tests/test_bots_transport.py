@@ -42,7 +42,7 @@ def normalised(events: list[Event]) -> list[list[bytes]]:
         fields = {
             k: v
             for k, v in msgspec.structs.asdict(event).items()
-            if k not in ("at", "seq", "room", "deadline")
+            if k not in ("at", "seq", "room", "deadline", "sealing_key")
         }
         fields["type"] = event.__struct_config__.tag
         if isinstance(event, (PhaseStarted, BallotResult, PackageAdopted, TalksConcluded)):

@@ -204,6 +204,8 @@ async def test_slow_consumer_is_dropped_without_stalling_the_room(tmp_path) -> N
         send_queue=8,
         message_rate=1e6,
         message_burst=10**6,
+        address_message_rate=1e6,
+        address_message_burst=10**6,
         flood_close_after=10**6,
     ) as server:
         created = await open_room(server)
@@ -239,7 +241,7 @@ async def test_http_api_errors_are_typed_json(tmp_path) -> None:
         status, body = await api(
             server.url, "POST", "/api/rooms", body={"scenario": "climate-accord"}, token=None
         )
-        assert status == 403 and body["error"]["code"] == "forbidden"
+        assert status == 401 and body["error"]["code"] == "token_required"
         status, body = await api(server.url, "POST", "/api/rooms", body={"scenario": "atlantis"})
         assert status == 404 and body["error"]["code"] == "unknown_scenario"
         broken = scenario()

@@ -12,9 +12,9 @@ from bots.strategies.free_rider import FreeRider
 from bots.strategies.inspector import Inspector
 from bots.strategies.random_delegation import RandomDelegation
 from protocol.codec import encode
-from protocol.engine.chain import link
 from protocol.engine.room import Room
-from protocol.engine.transcript import TranscriptLine, export, read, verify
+from protocol.engine.seals import link
+from protocol.engine.transcript import TranscriptLine, _chained, export, read, verify
 from protocol.engine.visibility import Viewer, visible_log
 from protocol.events import ChallengeResult, VoteCast
 from protocol.scenario import load_scenario
@@ -58,9 +58,10 @@ def _rewrite(lines: list[TranscriptLine], index: int, **changes: object) -> list
 def _rechain(lines: list[TranscriptLine]) -> list[TranscriptLine]:
     previous = "0" * 64
     out = []
-    for line in lines:
-        previous = link(previous, line.event)
-        out.append(TranscriptLine(hash=previous, event=line.event))
+    for number, line in enumerate(lines, start=1):
+        form, _ = _chained(line, number)
+        previous = link(previous, form)
+        out.append(msgspec.structs.replace(line, hash=previous))
     return out
 
 
@@ -89,13 +90,24 @@ def test_a_truncated_transcript_still_verifies_as_far_as_it_goes() -> None:
     assert verify(lines[:25]).ok
 
 
-def test_a_seat_view_is_not_a_transcript() -> None:
+def test_a_seat_copy_verifies_its_chain_but_cannot_be_replayed() -> None:
+    room = played()
+    full = verify(read(export(room).splitlines()))
+    seat = verify(read(export(room, Viewer.of_seat(room.seats[0])).splitlines()))
+    assert seat.ok and seat.chain_ok and seat.head == full.head
+    assert not seat.complete and seat.withheld > 0 and seat.replay_ok is None
+    assert full.complete and full.replay_ok
+
+
+def test_a_live_view_rechained_is_not_a_transcript() -> None:
+    """A seat's live events (hidden fields null) cannot pass for the full log."""
+
     room = played()
     view = visible_log(room.log, Viewer.of_seat(room.seats[0]))
     lines = _rechain([TranscriptLine(hash="", event=e) for e in view])
     result = verify(lines)
-    assert not result.ok
-    assert any("filtered" in p or "hidden" in p for p in result.problems)
+    assert not result.ok and result.replay_ok is False
+    assert any("filtered view" in p for p in result.problems)
 
 
 def test_same_seed_same_inputs_same_events_and_another_seed_can_differ() -> None:
@@ -111,9 +123,11 @@ def test_same_seed_same_inputs_same_events_and_another_seed_can_differ() -> None
 def test_transcript_lines_are_json(tmp_path) -> None:
     room = played()
     data = export(room)
-    for raw in data.splitlines():
-        line = msgspec.json.decode(raw)
-        assert set(line) == {"hash", "event"}
+    lines = [msgspec.json.decode(raw) for raw in data.splitlines()]
+    for line in lines:
+        assert {"hash", "event"} <= set(line) <= {"hash", "event", "salts"}
+    # the organizer's copy shows every secret of talks_opened with its salt
+    assert set(lines[0]["salts"]) >= {"/seed", "/sealing_key", "/scenario/delegations/0/brief"}
     assert encode(read(data.splitlines())[0]) == data.splitlines()[0]
 
 

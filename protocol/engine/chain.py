@@ -1,47 +1,130 @@
 """The hash chain over a room's events.
 
-Each event's hash is sha256(previous hash as hex + canonical encoding of the
-event); the first event's previous hash is :data:`GENESIS`. Anyone holding a
-transcript can recompute the chain.
+Each event's hash is ``sha256(previous hash as hex ‖ JCS(chained form))``,
+where JCS is RFC 8785 (:mod:`protocol.jcs`) and the chained form is the
+event's JSON object with its secret content replaced by salted digests
+(:mod:`protocol.engine.seals`). The first event's previous hash is
+:data:`GENESIS`. Every audience's copy of a transcript verifies against the
+same head hash.
 """
 
 from __future__ import annotations
 
-from hashlib import sha256
+import hashlib
+from typing import Any
 
-from protocol.codec import canonical
-from protocol.events import Event
+import msgspec
+import msgspec.inspect as mi
+
+from protocol.engine.seals import chained_form, digest, pointer_get, salt
+from protocol.events import EVENTS, Event
+from protocol.jcs import canonical_json, encode_sorted, plain_float
 
 GENESIS = "0" * 64
 
 
-def link(previous: str, event: Event) -> str:
-    """The hash of ``event`` following an event whose hash is ``previous``."""
+class Sealed(msgspec.Struct, frozen=True):
+    """One secret of an event: its path, its salt (hex) and its digest."""
 
-    return sha256(previous.encode("ascii") + canonical(event)).hexdigest()
+    path: str
+    salt: str
+    digest: str
+
+
+def seal(document: Any, seq: int, paths: tuple[str, ...], key: bytes) -> list[Sealed]:
+    """Salt and digest of each secret path of the event ``document`` (its JSON object)."""
+
+    out = []
+    for path in paths:
+        s = salt(key, seq, path)
+        out.append(Sealed(path, s.hex(), digest(s, pointer_get(document, path))))
+    return out
+
+
+def _flat_fields(cls: type) -> tuple[tuple[str, ...], bool] | None:
+    """(float fields, has string-keyed maps) of an event class made only of
+    scalars, lists of strings and maps of strings; None for any other."""
+
+    floats: list[str] = []
+    maps = False
+
+    def scalar(t: mi.Type) -> bool:
+        return isinstance(t, (mi.StrType, mi.IntType, mi.BoolType, mi.NoneType, mi.LiteralType))
+
+    info = mi.type_info(cls)
+    assert isinstance(info, mi.StructType)
+    for field in info.fields:
+        t = field.type
+        members = t.types if isinstance(t, mi.UnionType) else (t,)
+        for member in members:
+            if isinstance(member, mi.FloatType):
+                floats.append(field.name)
+            elif isinstance(member, (mi.ListType, mi.VarTupleType)) and scalar(member.item_type):
+                continue
+            elif isinstance(member, mi.DictType) and isinstance(member.key_type, mi.StrType):
+                if not scalar(member.value_type):
+                    return None
+                maps = True
+            elif not scalar(member):
+                return None
+    return tuple(floats), maps
+
+
+_FLAT: dict[type, tuple[tuple[str, ...], bool]] = {
+    cls: plan for cls in EVENTS if (plan := _flat_fields(cls)) is not None
+}
+"""Event classes whose msgspec encoding is canonical when their floats are plain."""
 
 
 class Chain:
     """Running hash chain: feed events in order, read the head.
 
-    :meth:`add` encodes the event at once (the chain covers it as it was
-    emitted) but hashes only when the head or the hashes are read: a talk
-    whose transcript is never read does not pay for hashing, and what is
-    read is the same as if every event had been hashed on arrival.
+    :meth:`add` takes the event's bytes (or, when it has secret content, a
+    copy of its JSON object) at once, so the chain covers each event as it was
+    emitted, but hashes only when the head or the hashes are read: a talk
+    whose transcript is never read does not pay for hashing, and what is read
+    is the same as if every event had been hashed on arrival.
+
+    Most events are flat (strings, counters, a few floats): when their floats
+    print alike (:func:`~protocol.jcs.plain_float`), msgspec's sorted encoding
+    is their canonical form without a walk over their values. ``bmp_keys``
+    says that no seat or issue id (the keys of packages) leaves the BMP, where
+    UTF-16 order and code-point order agree.
     """
 
-    __slots__ = ("_head", "_hashes", "_prefix", "_waiting")
+    __slots__ = ("_bmp_keys", "_hashes", "_head", "_key", "_waiting")
 
-    def __init__(self) -> None:
+    def __init__(self, key: bytes, *, bmp_keys: bool = False) -> None:
+        self._key = key
+        self._bmp_keys = bmp_keys
         self._head = GENESIS
         self._hashes: list[str] = []
-        self._prefix = GENESIS.encode("ascii")  # the head as bytes, ready to hash
-        self._waiting: list[bytes] = []  # canonical encodings not hashed yet
+        # canonical bytes, or (JSON object, seq, secret paths, flat), of events not hashed yet
+        self._waiting: list[bytes | tuple[Any, int, tuple[str, ...], bool]] = []
 
-    def add(self, event: Event) -> None:
-        """Append ``event``; its hash is computed when first needed."""
+    def _flat(self, event: Event) -> bool:
+        plan = _FLAT.get(type(event))
+        if plan is None:
+            return False
+        floats, maps = plan
+        if maps and not self._bmp_keys:
+            return False
+        for name in floats:
+            value = getattr(event, name)
+            if value is not None and not plain_float(value):
+                return False
+        return True
 
-        self._waiting.append(canonical(event))
+    def add(self, event: Event, paths: tuple[str, ...] = ()) -> None:
+        """Append ``event`` whose secret content sits at ``paths``; hashed when first needed."""
+
+        flat = self._flat(event)
+        if paths:
+            self._waiting.append((msgspec.to_builtins(event), event.seq, paths, flat))
+        elif flat:
+            self._waiting.append(encode_sorted(event))
+        else:
+            self._waiting.append(canonical_json(event))
 
     @property
     def head(self) -> str:
@@ -58,11 +141,21 @@ class Chain:
     def _hash_waiting(self) -> None:
         if not self._waiting:
             return
-        prefix, hashes = self._prefix, self._hashes
-        for data in self._waiting:
-            # link(head, event)
-            head = sha256(prefix + data).hexdigest()
-            prefix = head.encode("ascii")
+        head, hashes, key = self._head, self._hashes, self._key
+        sha256 = hashlib.sha256
+        for item in self._waiting:
+            if type(item) is bytes:
+                data = item
+            else:
+                document, seq, paths, flat = item  # type: ignore[misc]
+                digests = {
+                    path: digest(salt(key, seq, path), pointer_get(document, path))
+                    for path in paths
+                }
+                form = chained_form(document, digests, copy=False)  # the chain's own copy
+                # a digest is a plain string: a flat event stays flat once sealed
+                data = encode_sorted(form) if flat else canonical_json(form)
+            head = sha256(head.encode("ascii") + data).hexdigest()
             hashes.append(head)
         self._waiting.clear()
-        self._head, self._prefix = hashes[-1], prefix
+        self._head = head

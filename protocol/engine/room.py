@@ -13,8 +13,12 @@ events.
 
 from __future__ import annotations
 
+import json
+import math
 import random
 from dataclasses import dataclass, field
+
+import msgspec
 
 from protocol import PROTOCOL_VERSION
 from protocol.commands import (
@@ -31,6 +35,7 @@ from protocol.commands import (
 from protocol.engine.chain import Chain
 from protocol.engine.rules import Vote, carried, tally
 from protocol.engine.scoring import Ledger, final_score
+from protocol.engine.seals import Secrets, derive_key
 from protocol.errors import (
     AlreadyActed,
     AlreadyPassed,
@@ -68,6 +73,7 @@ from protocol.events import (
     PhaseStarted,
     ProposalTabled,
     ProposalWithdrawn,
+    RoundEnded,
     SanctionImposed,
     SeatTaken,
     StatementMade,
@@ -124,7 +130,24 @@ class _Period:
 class Room:
     """One talk: a scenario, its seats, and the log of everything that happened."""
 
-    def __init__(self, scenario: Scenario, *, room_id: str, seed: int, now: float) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        room_id: str,
+        seed: int,
+        now: float,
+        sealing_key: bytes | None = None,
+    ) -> None:
+        """Open a room; ``sealing_key`` (32 random bytes on a server) seeds the salts
+        of sealed content, and is derived from ``seed`` when not given."""
+
+        _check_finite(now)
+        try:
+            # the chain relies on every number being finite (protocol.jcs)
+            json.dumps(msgspec.to_builtins(scenario), allow_nan=False)
+        except ValueError:
+            raise ValueError("the scenario holds a number that is not finite") from None
         self.scenario = scenario
         self.room_id = room_id
         self.seed = seed
@@ -143,7 +166,9 @@ class Room:
         self._agenda = [i.id for i in scenario.issues]
         self._seat_order = {seat: n for n, seat in enumerate(self.seats)}
         self.log: list[Event] = []
-        self.chain = Chain()
+        key = derive_key(seed) if sealing_key is None else sealing_key
+        ids = [*self.seats, *(i.id for i in scenario.issues)]
+        self.chain = Chain(key, bmp_keys=all(c <= "\uffff" for i in ids for c in i))
         self._out: list[Event] = []
         self.phase: Phase = "lobby"
         self.round = 0
@@ -153,12 +178,27 @@ class Room:
         self._round = _Round()
         self._period = _Period()
         self._done_seats: set[str] = set()
+        self._absent: frozenset[str] = frozenset()
+        """Seats that act by default at once (absent at the start, by the organizer's choice)."""
         self.adopted: PackageAdopted | None = None
         self._detection = 0.0
         self._sanction = 0.0
         self.ledgers = {seat: Ledger() for seat in self.seats}
         self.concluded: TalksConcluded | None = None
-        self._emit(TalksOpened, now, scenario=scenario, seed=seed, protocol=PROTOCOL_VERSION)
+        opened = TalksOpened(
+            room=room_id,
+            seq=1,
+            at=now,
+            scenario=scenario,
+            seed=seed,
+            protocol=PROTOCOL_VERSION,
+            sealing_key=key.hex(),
+        )
+        self._secrets = Secrets(opened)
+        self._vote_paths = self._secrets.paths(
+            VoteCast(room=room_id, seq=0, at=now, seat="", round=0, package_id="")
+        )
+        self._record(opened)
         self._out.clear()
 
     # --- inputs ---------------------------------------------------------------
@@ -166,31 +206,42 @@ class Room:
     def join(self, seat: str, *, now: float) -> list[Event]:
         """A delegation takes its seat (idempotent); the talks start when all are seated."""
 
+        _check_finite(now)
         self._seat_exists(seat)
         if seat in self.seated:
             return []
         if self.phase == "concluded":
             raise RoomConcluded("the talks are over")
         self.seated.add(seat)
+        # from the next phase on, a seat that arrives late acts for itself
+        self._absent = self._absent - {seat}
         self._emit(SeatTaken, now, seat=seat)
         if self.phase == "lobby" and len(self.seated) == len(self.seats):
             self._emit(TalksStarted, now, by="all_seated", absent=[])
             self._begin_round(now)
+            self._settle(now)
         return self._flush()
 
-    def start(self, *, now: float) -> list[Event]:
-        """The organizer starts the talks with whoever is seated."""
+    def start(self, *, now: float, absent_default: bool = False) -> list[Event]:
+        """The organizer starts the talks with whoever is seated; with ``absent_default``
+        the absent seats act by default at once instead of every phase waiting for them."""
 
+        _check_finite(now)
         if self.phase != "lobby":
             raise WrongPhase(f"the talks have already started (phase {self.phase})")
         absent = [s for s in self.seats if s not in self.seated]
-        self._emit(TalksStarted, now, by="organizer", absent=absent)
+        if absent_default:
+            self._absent = frozenset(absent)
+        self._emit(TalksStarted, now, by="organizer", absent=absent, absent_default=absent_default)
         self._begin_round(now)
+        self._settle(now)
         return self._flush()
 
     def handle(self, seat: str, command: SeatCommand, *, now: float) -> list[Event]:
         """Apply one seat command; raise a RuleViolation (changing nothing) if it is refused."""
 
+        if not -math.inf < now < math.inf:
+            _check_finite(now)
         if seat not in self._weights:
             raise UnknownSeat(f"no seat {seat!r} in this room")
         if command.seat is not None and command.seat != seat:
@@ -223,10 +274,12 @@ class Room:
     def tick(self, *, now: float) -> list[Event]:
         """Advance the clock: close the current phase if its deadline has passed."""
 
+        _check_finite(now)
         if self.deadline is None or now < self.deadline:
             return []
         self._emit(DeadlinePassed, now, phase=self.phase, round=self.round, period=self.period)
         self._close_phase(now, timed_out=True)
+        self._settle(now)
         return self._flush()
 
     # --- what callers may ask --------------------------------------------------
@@ -259,7 +312,7 @@ class Room:
 
     def _record(self, event: Event) -> Event:
         self.log.append(event)
-        self.chain.add(event)
+        self.chain.add(event, self._secrets.paths(event))
         self._out.append(event)
         return event
 
@@ -281,9 +334,10 @@ class Room:
         self.deadline = None if span is None else now + span
         if phase == "ballot":
             self._round.on_ballot = len(self._round.active())
-        # a phase starts afresh, with no seat having acted: all seats are alike
+        # a phase starts afresh, with no seat having acted: all seats are alike,
+        # but for the absent ones that act by default
         done = self._done(self.seats[0]) if self.seats else True
-        self._done_seats = set(self.seats) if done else set()
+        self._done_seats = set(self.seats) if done else set(self._absent)
         self._emit(
             PhaseStarted,
             now,
@@ -418,14 +472,14 @@ class Room:
             vote=vote,
         )
         log.append(event)
-        self.chain.add(event)
+        self.chain.add(event, self._vote_paths)
         # a seat's count of votes only grows: it is done once it reaches the ballot
         if voted >= rnd.on_ballot:
             done = self._done_seats
             done.add(seat)
             if len(done) == len(self.seats):
                 self._out.append(event)
-                self._close_phase(now, timed_out=False)
+                self._settle(now)
                 return self._flush()
         return [event]
 
@@ -443,8 +497,11 @@ class Room:
     def _close_ballot(self, now: float, timed_out: bool) -> None:
         rules = self.scenario.rules
         active = self._round.active()
-        if timed_out:
-            for seat in self.seats:
+        # missing votes count as abstentions: at the deadline for every seat,
+        # before it only for the absent seats that act by default
+        defaulted = self.seats if timed_out else [s for s in self.seats if s in self._absent]
+        if defaulted:
+            for seat in defaulted:
                 missing = [
                     p.package_id
                     for p in active
@@ -495,7 +552,7 @@ class Room:
             winners.sort(key=lambda w: (w[0], w[1]))
             self._adopt(winners[0][2], -winners[0][0], now)
         else:
-            self._end_round(now)
+            self._end_round(now, "nothing_passed")
 
     def _adopt(self, tabled: Tabled, yes_weight: float, now: float) -> None:
         self._detection = detection_probability(self.scenario, tabled.package)
@@ -516,7 +573,8 @@ class Room:
         else:
             self._conclude(now)
 
-    def _end_round(self, now: float) -> None:
+    def _end_round(self, now: float, reason: str) -> None:
+        self._emit(RoundEnded, now, round=self.round, reason=reason)
         if self.round < self.scenario.rules.max_rounds:
             self._begin_round(now)
         else:
@@ -672,6 +730,16 @@ class Room:
         else:
             self._done_seats.discard(seat)
         if len(self._done_seats) == len(self.seats):
+            self._settle(now)
+
+    def _settle(self, now: float) -> None:
+        """Close every phase in which every seat is done, one after the other.
+
+        A loop, not recursion: when every seat acts by default, rounds close as
+        fast as they open, up to the last one.
+        """
+
+        while self.phase not in ("lobby", "concluded") and len(self._done_seats) == len(self.seats):
             self._close_phase(now, timed_out=False)
 
     def _close_phase(self, now: float, *, timed_out: bool) -> None:
@@ -680,7 +748,7 @@ class Room:
                 if self._round.active():
                     self._start_phase("ballot", now)
                 else:
-                    self._end_round(now)
+                    self._end_round(now, "nothing_tabled")
             case "ballot":
                 self._close_ballot(now, timed_out)
             case "action":
@@ -713,3 +781,8 @@ class Room:
                 if self.ledgers[seat].actions
             },
         )
+
+
+def _check_finite(now: float) -> None:
+    if not math.isfinite(now):
+        raise ValueError(f"the time must be a finite number of seconds, not {now!r}")

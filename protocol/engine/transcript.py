@@ -1,23 +1,46 @@
-"""Transcripts: the full event log of a room as JSON lines, and their verification.
+"""Transcripts: a room's event log as JSON lines, for each audience, and their verification.
 
-Each line is ``{"hash": ..., "event": {...}}``. The first event,
-``talks_opened``, carries the scenario and the seed, so a transcript is
-self-contained: :func:`verify` recomputes the hash chain, then replays every
-input event (tabling, votes, statements, actions, challenges, deadlines)
-through a fresh :class:`~protocol.engine.room.Room` and checks that it
-produces exactly the recorded events and scores.
+Each line is ``{"hash": ..., "event": {...}, "sealed": {...}, "salts": {...}}``
+(``sealed`` and ``salts`` only when they are not empty). The chain commits to
+secret content by salted digest (:mod:`protocol.engine.seals`), so each
+audience gets its own copy and every copy verifies against the same head
+hash: the organizer's copy shows everything (every secret with its salt),
+a seat's copy shows that seat's own secrets, the public copy none. In a line,
+``sealed`` maps the JSON Pointer of each secret this copy withholds (its
+value is ``null``; a whole withheld event has no ``event`` and the pointer
+``""``) to its digest, and ``salts`` maps the pointer of each secret it shows
+to the salt that lets a reader recompute that secret's digest.
+
+The first event, ``talks_opened``, carries the scenario, the seed and the
+sealing key in the organizer's copy, so that copy is self-contained:
+:func:`verify` recomputes the hash chain of any copy, and for a complete copy
+also replays every input (tabling, votes, statements, actions, challenges,
+deadlines) through a fresh :class:`~protocol.engine.room.Room` and checks
+that it produces exactly the recorded events and scores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
 from protocol.codec import canonical, encode
 from protocol.commands import Act, CastVeto, CastVote, Challenge, Pass, Propose, Say, Withdraw
-from protocol.engine.chain import GENESIS, link
+from protocol.engine.chain import GENESIS
 from protocol.engine.room import Room
+from protocol.engine.seals import (
+    WHOLE,
+    Secrets,
+    chained_form,
+    digest,
+    link,
+    may_read,
+    pointer_get,
+    pointer_replace,
+    salt,
+)
+from protocol.engine.visibility import ORGANIZER, Viewer
 from protocol.errors import AccordError
 from protocol.events import (
     ActionTaken,
@@ -38,35 +61,93 @@ from protocol.events import (
 )
 
 
-class TranscriptLine(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One line of a transcript: an event and the chain hash that ends with it."""
+class TranscriptLine(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True
+):
+    """One line of a transcript: an event as this copy's reader may see it, and the
+    chain hash that ends with it."""
 
     hash: str
-    event: Event
+    event: Event | None = None
+    """The event; absent when this copy withholds it whole (``sealed`` then has ``""``)."""
+    sealed: dict[str, str] = {}
+    """JSON Pointer → digest of each secret this copy withholds (its value is ``null``)."""
+    salts: dict[str, str] = {}
+    """JSON Pointer → salt (hex) of each secret this copy shows."""
 
 
 _line_decoder = msgspec.json.Decoder(TranscriptLine)
+_event_type = Event
 
 
 class Verification(msgspec.Struct, frozen=True, kw_only=True):
     """The outcome of verifying a transcript."""
 
     ok: bool
+    """The chain holds and, for a complete copy, the replay reproduced every event."""
     events: int
     chain_ok: bool
-    replay_ok: bool
+    replay_ok: bool | None
+    """None when the copy withholds secrets and so cannot be replayed."""
+    complete: bool
+    """Whether the copy withholds nothing (the organizer's)."""
+    withheld: int
+    """How many secrets this copy withholds."""
     head: str
     problems: list[str]
     scores: list[SeatScore] = []
 
 
-def export(room: Room) -> bytes:
-    """The room's full log as transcript JSON lines."""
+def lines_for(
+    events: Sequence[Event], hashes: Sequence[str], viewer: Viewer = ORGANIZER
+) -> list[TranscriptLine]:
+    """The transcript of a room's full log (``events``, with their chain ``hashes``)
+    as ``viewer`` may read it."""
 
-    return b"".join(
-        encode(TranscriptLine(hash=h, event=e)) + b"\n"
-        for e, h in zip(room.log, room.chain.hashes, strict=True)
-    )
+    if not events:
+        return []
+    first = events[0]
+    if not isinstance(first, TalksOpened) or first.sealing_key is None:
+        raise ValueError("a transcript is made from the full log, starting with talks_opened")
+    key = bytes.fromhex(first.sealing_key)
+    secrets = Secrets(first)
+    out: list[TranscriptLine] = []
+    for event, hash_ in zip(events, hashes, strict=True):
+        paths = secrets.paths(event)
+        if not paths:
+            out.append(TranscriptLine(hash=hash_, event=event))
+            continue
+        document = msgspec.to_builtins(event)
+        sealed: dict[str, str] = {}
+        salts: dict[str, str] = {}
+        for path in paths:
+            s = salt(key, event.seq, path)
+            if may_read(event, path, viewer):
+                salts[path] = s.hex()
+            else:
+                sealed[path] = digest(s, pointer_get(document, path))
+        if WHOLE in sealed:
+            out.append(TranscriptLine(hash=hash_, sealed=sealed))
+            continue
+        shown = event
+        if sealed:
+            for path in sealed:
+                document = pointer_replace(document, path, None)
+            shown = msgspec.convert(document, _event_type)
+        out.append(TranscriptLine(hash=hash_, event=shown, sealed=sealed, salts=salts))
+    return out
+
+
+def encode_lines(lines: Iterable[TranscriptLine]) -> bytes:
+    """Transcript lines as JSON lines."""
+
+    return b"".join(encode(line) + b"\n" for line in lines)
+
+
+def export(room: Room, viewer: Viewer = ORGANIZER) -> bytes:
+    """The room's transcript as ``viewer`` may read it (the organizer's copy by default)."""
+
+    return encode_lines(lines_for(room.log, room.chain.hashes, viewer))
 
 
 def read(lines: Iterable[bytes | str]) -> list[TranscriptLine]:
@@ -97,14 +178,20 @@ def replay(events: list[Event]) -> Room:
         raise ValueError("talks_opened has no seed: this is a filtered view, not a transcript")
     if any(d.brief is None for d in first.scenario.delegations):
         raise ValueError("talks_opened lacks some briefs: this is a filtered view")
-    room = Room(first.scenario, room_id=first.room, seed=first.seed, now=first.at)
+    if first.sealing_key is None:
+        raise ValueError("talks_opened has no sealing key: this is a filtered view")
+    try:
+        key = bytes.fromhex(first.sealing_key)
+    except ValueError:
+        raise ValueError("talks_opened has a sealing key that is not hex") from None
+    room = Room(first.scenario, room_id=first.room, seed=first.seed, now=first.at, sealing_key=key)
     for event in events[1:]:
         now = event.at
         match event:
             case SeatTaken(seat=seat):
                 room.join(seat, now=now)
-            case TalksStarted(by="organizer"):
-                room.start(now=now)
+            case TalksStarted(by="organizer", absent_default=absent_default):
+                room.start(now=now, absent_default=absent_default)
             case DeadlinePassed():
                 room.tick(now=now)
             case ProposalTabled(seat=seat, package=package):
@@ -132,50 +219,89 @@ def replay(events: list[Event]) -> Room:
     return room
 
 
+def _chained(line: TranscriptLine, number: int) -> tuple[object, list[str]]:
+    """The chained form a line stands for, and what is wrong with the line."""
+
+    problems: list[str] = []
+    if line.event is None:
+        if set(line.sealed) != {WHOLE} or line.salts:
+            return None, [f"line {number}: no event, but not sealed whole"]
+        return chained_form({}, {WHOLE: line.sealed[WHOLE]}), problems
+    if line.event.seq != number:
+        problems.append(f"line {number}: seq {line.event.seq}, expected {number}")
+    document = msgspec.to_builtins(line.event)
+    digests: dict[str, str] = {}
+    for path, value in line.sealed.items():
+        try:
+            shown = pointer_get(document, path)
+        except (KeyError, IndexError):
+            problems.append(f"line {number}: sealed {path!r} is not a field of the event")
+            continue
+        if shown is not None:
+            problems.append(f"line {number}: {path!r} is sealed but shown")
+        digests[path] = value
+    for path, hex_salt in line.salts.items():
+        try:
+            s = bytes.fromhex(hex_salt)
+            digests[path] = digest(s, document if path == WHOLE else pointer_get(document, path))
+        except (KeyError, IndexError, ValueError):
+            problems.append(f"line {number}: cannot check the secret at {path!r}")
+    return chained_form(document, digests), problems
+
+
 def verify(lines: list[TranscriptLine]) -> Verification:
-    """Check the hash chain and replay the talk; report every problem found."""
+    """Check the hash chain of any copy; replay a complete one. Report every problem found."""
 
     problems: list[str] = []
     previous = GENESIS
     chain_ok = True
-    for n, line in enumerate(lines):
-        if line.event.seq != n + 1:
-            problems.append(f"line {n + 1}: seq {line.event.seq}, expected {n + 1}")
+    withheld = 0
+    for number, line in enumerate(lines, start=1):
+        withheld += len(line.sealed)
+        form, wrong = _chained(line, number)
+        if wrong:
+            problems.extend(wrong)
             chain_ok = False
-        expected = link(previous, line.event)
-        if expected != line.hash:
+        if form is not None and link(previous, form) != line.hash:
             if chain_ok:
-                problems.append(f"seq {line.event.seq}: hash does not match the chain")
+                problems.append(f"line {number}: hash does not match the chain")
             chain_ok = False
         previous = line.hash
-    events = [line.event for line in lines]
-    replay_ok = True
+    complete = withheld == 0
+    replay_ok: bool | None = None
     scores: list[SeatScore] = []
-    try:
-        room = replay(events)
-    except (ValueError, AccordError) as exc:
-        problems.append(f"replay refused an input: {exc}")
-        replay_ok = False
-    else:
-        for recorded, produced in zip(events, room.log, strict=False):
-            if canonical(recorded) != canonical(produced):
+    if complete:
+        events = [line.event for line in lines if line.event is not None]
+        replay_ok = True
+        try:
+            room = replay(events)
+        except (ValueError, AccordError) as exc:
+            problems.append(f"replay refused an input: {exc}")
+            replay_ok = False
+        else:
+            for recorded, produced in zip(events, room.log, strict=False):
+                if canonical(recorded) != canonical(produced):
+                    problems.append(
+                        f"seq {recorded.seq}: replay produced a different "
+                        f"{type(produced).__name__} than the recorded {type(recorded).__name__}"
+                    )
+                    replay_ok = False
+                    break
+            if replay_ok and len(room.log) != len(events):
                 problems.append(
-                    f"seq {recorded.seq}: replay produced a different "
-                    f"{type(produced).__name__} than the recorded {type(recorded).__name__}"
+                    f"replay produced {len(room.log)} events, transcript has {len(events)}"
                 )
                 replay_ok = False
-                break
-        if replay_ok and len(room.log) != len(events):
-            problems.append(f"replay produced {len(room.log)} events, transcript has {len(events)}")
-            replay_ok = False
-        if replay_ok and isinstance(room.concluded, TalksConcluded):
-            scores = room.concluded.scores
+            if replay_ok and isinstance(room.concluded, TalksConcluded):
+                scores = room.concluded.scores
     return Verification(
-        ok=chain_ok and replay_ok,
-        events=len(events),
+        ok=chain_ok and replay_ok is not False and bool(lines),
+        events=len(lines),
         chain_ok=chain_ok,
         replay_ok=replay_ok,
+        complete=complete,
+        withheld=withheld,
         head=previous,
-        problems=problems,
+        problems=problems if lines else ["the transcript is empty"],
         scores=scores,
     )

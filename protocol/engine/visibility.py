@@ -3,7 +3,8 @@
 The rules, in one place:
 
 - ``talks_opened``: a seat sees only its own brief; a spectator sees no brief;
-  only the organizer sees the seed (which decides inspections).
+  only the organizer sees the seed (which decides inspections) and the
+  sealing key (from which the chain's salts derive).
 - ``vote_cast``: the vote itself only to the voter until the ballot result;
   others learn only that the seat voted.
 - ``ballot_result``: in a secret ballot, tallies only.
@@ -61,7 +62,7 @@ def visible(event: Event, viewer: Viewer) -> Event | None:
     match event:
         case TalksOpened():
             return msgspec.structs.replace(
-                event, scenario=event.scenario.public(seat=seat), seed=None
+                event, scenario=event.scenario.public(seat=seat), seed=None, sealing_key=None
             )
         case VoteCast():
             if event.seat == seat:
