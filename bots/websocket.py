@@ -5,7 +5,10 @@ edge, events go to the runner of their room, commands go back out. With a
 seat token the bot plays that seat's talk and stops when it concludes; with a
 bot entry token it waits for assignments and plays every room it is given,
 several at once, until stopped. If the connection drops, it reconnects and
-resumes each room from the last event it saw, so it misses nothing.
+resumes each room from the last event it saw, so it misses nothing, and sends
+again every command the server had not acknowledged: commands carry refs that
+are unique to this client run, and the server answers a repeated ref with the
+original answer, so nothing is applied twice.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -62,7 +67,10 @@ class BotClient:
         on_event: Callable[[RoomPlay, Event], None] | None = None,
         on_failure: Callable[[HookFailure], None] | None = None,
         ping_interval: float = 20.0,
+        think: float = 0.0,
     ) -> None:
+        """``think``: seconds to wait before answering a phase (paced, human-like play)."""
+
         self.factory = factory
         self.url = url
         self.token = token
@@ -72,11 +80,17 @@ class BotClient:
         self.on_event = on_event
         self.on_failure = on_failure
         self.ping_interval = ping_interval
+        self.think = think
         self.role: str | None = None
         self.rooms: dict[str, RoomPlay] = {}
         self.connections = 0
         self._ws: websockets.ClientConnection | None = None
         self._refs = itertools.count(1)
+        self._run_id = secrets.token_hex(4)  # refs stay unique if the bot is run again
+        self._unacked: OrderedDict[str, str] = OrderedDict()
+        """ref → the frame sent, until the server answers it."""
+        self.resent = 0
+        """Commands sent again after a reconnect."""
         self._stopping = False
         self.done = asyncio.Event()
 
@@ -155,17 +169,24 @@ class BotClient:
                 self.role = role
                 if role == "seat" and room is not None and seat is not None:
                     self._seat(room, seat)
+                # what the previous connection sent without an answer, in order
+                for frame in list(self._unacked.values()):
+                    self.resent += 1
+                    await ws.send(frame)
             case Assignment(room=room, seat=seat):
                 self._seat(room, seat)
             case Error() as error:
+                if error.ref is not None:
+                    self._unacked.pop(error.ref, None)
                 play = self.rooms.get(error.room or "") if error.room else None
                 if play is None and len(self.rooms) == 1:
                     play = next(iter(self.rooms.values()))
                 if play is not None:
                     play.errors.append(error)
                 log.warning("server refused a command", code=error.code, message=error.message)
-            case Ack():
-                pass
+            case Ack(ref=ref):
+                if ref is not None:
+                    self._unacked.pop(ref, None)
             case _ if hasattr(message, "seq") and hasattr(message, "room"):
                 await self._event(ws, message)  # type: ignore[arg-type]
 
@@ -190,6 +211,8 @@ class BotClient:
         commands = play.runner.receive(event)
         if self.on_event is not None:
             self.on_event(play, event)
+        if commands and self.think > 0:
+            await asyncio.sleep(self.think)
         for command in commands:
             await self._send(ws, play, command)
         if isinstance(event, TalksConcluded):
@@ -207,10 +230,12 @@ class BotClient:
                 for f in command.__struct_fields__
                 if f not in ("ref", "room")
             },
-            ref=f"{play.room}:{next(self._refs)}",
+            ref=f"{self._run_id}-{next(self._refs)}",
             room=room,
         )
-        await ws.send(encode(payload).decode())
+        frame = encode(payload).decode()
+        self._unacked[payload.ref] = frame  # type: ignore[index]
+        await ws.send(frame)
 
 
 async def run_bot(

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from protocol.commands import CLIENT_MESSAGES, ClientMessage
+from protocol.commands import CLIENT_MESSAGES, MAX_REF, ClientMessage
 from protocol.errors import (
     AccordError,
     BadJson,
@@ -128,14 +128,18 @@ def decode_event(data: bytes | str) -> Event:
 
 
 def ref_of(data: bytes | str) -> str | None:
-    """Best-effort ``ref`` of a frame that failed to decode, to echo in the error."""
+    """Best-effort ``ref`` of a frame that failed to decode, to echo in the error
+    (none when it is not a string of at most :data:`~protocol.commands.MAX_REF`
+    characters: a cut ref would match nothing the client sent)."""
 
     try:
         raw = _any_decoder.decode(data)
     except Exception:  # garbage or pathological nesting: no ref to echo
         return None
-    if isinstance(raw, dict) and isinstance(raw.get("ref"), str):
-        return raw["ref"][:200]
+    if isinstance(raw, dict):
+        ref = raw.get("ref")
+        if isinstance(ref, str) and len(ref) <= MAX_REF:
+            return ref
     return None
 
 

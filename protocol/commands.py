@@ -9,12 +9,22 @@ must name the room in every room-scoped message. Seat commands may name the
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
 Vote = Literal["yes", "no", "abstain"]
 Choice = Literal["comply", "defect"]
+
+MAX_REF = 128
+"""Longest ``ref`` a client may send (characters)."""
+MAX_ID = 128
+"""Longest room, seat or package id a client may name (characters)."""
+MAX_TOKEN = 256
+"""Longest credential a ``hello`` may carry (characters)."""
+
+Ref = Annotated[str, msgspec.Meta(max_length=MAX_REF)]
+Id = Annotated[str, msgspec.Meta(max_length=MAX_ID)]
 
 
 class _Client(
@@ -25,14 +35,16 @@ class _Client(
     tag_field="type",
     omit_defaults=True,
 ):
-    ref: str | None = None
-    """Opaque client reference echoed by the answer."""
-    room: str | None = None
+    ref: Ref | None = None
+    """Opaque client reference echoed by the answer (at most 128 characters). A seat's
+    command repeated with the same ref gets the original answer and is not applied
+    again, so use each ref once per seat and room (e.g. a per-run prefix and a counter)."""
+    room: Id | None = None
     """Room the message is for; required when the connection sits in several rooms."""
 
 
 class _SeatCommand(_Client, kw_only=True):
-    seat: str | None = None
+    seat: Id | None = None
     """The seat acted for; when given it must be the connection's own seat."""
 
 
@@ -46,9 +58,9 @@ class Hello(_Client, tag="hello", kw_only=True):
     """
 
     version: int
-    token: str | None = None
-    last_seq: int = 0
-    resume: dict[str, int] = {}
+    token: Annotated[str, msgspec.Meta(max_length=MAX_TOKEN)] | None = None
+    last_seq: Annotated[int, msgspec.Meta(ge=0)] = 0
+    resume: dict[Id, Annotated[int, msgspec.Meta(ge=0)]] = {}
 
 
 class Propose(_SeatCommand, tag="propose", kw_only=True):
@@ -60,7 +72,7 @@ class Propose(_SeatCommand, tag="propose", kw_only=True):
 class Withdraw(_SeatCommand, tag="withdraw", kw_only=True):
     """Withdraw a package this seat tabled in the current round (tabling phase)."""
 
-    package_id: str
+    package_id: Id
 
 
 class Pass(_SeatCommand, tag="pass", kw_only=True):
@@ -70,21 +82,21 @@ class Pass(_SeatCommand, tag="pass", kw_only=True):
 class CastVote(_SeatCommand, tag="vote", kw_only=True):
     """Vote yes, no or abstain on one tabled package (ballot phase)."""
 
-    package_id: str
+    package_id: Id
     vote: Vote
 
 
 class CastVeto(_SeatCommand, tag="veto", kw_only=True):
     """Veto a package (ballot phase, veto holders only); counts as this seat's vote."""
 
-    package_id: str
+    package_id: Id
 
 
 class Say(_SeatCommand, tag="statement", kw_only=True):
     """Make a statement: public when ``to`` is omitted, else only to the listed seats."""
 
     text: str
-    to: list[str] | None = None
+    to: list[Id] | None = None
 
 
 class Act(_SeatCommand, tag="action", kw_only=True):
@@ -96,7 +108,7 @@ class Act(_SeatCommand, tag="action", kw_only=True):
 class Challenge(_SeatCommand, tag="challenge", kw_only=True):
     """Challenge another seat with an inspection, paying the inspection cost (verification)."""
 
-    target: str
+    target: Id
 
 
 class Ping(_Client, tag="ping", kw_only=True):
@@ -106,7 +118,7 @@ class Ping(_Client, tag="ping", kw_only=True):
 class Resume(_Client, tag="resume", kw_only=True):
     """Ask for every event after ``last_seq`` that this connection may see."""
 
-    last_seq: int
+    last_seq: Annotated[int, msgspec.Meta(ge=0)]
 
 
 class Leave(_Client, tag="leave", kw_only=True):

@@ -356,8 +356,14 @@ def test_ref_of_garbage_is_none(frame: str | bytes) -> None:
     assert ref_of(frame) is None
 
 
-def test_ref_of_truncates_long_refs() -> None:
-    assert ref_of(as_json({"ref": "x" * 1000})) == "x" * 200
+def test_ref_of_echoes_no_overlong_ref() -> None:
+    assert ref_of(as_json({"ref": "x" * 1000})) is None
+    assert ref_of(as_json({"ref": "x" * 128})) == "x" * 128
+
+
+def test_a_ref_longer_than_the_limit_is_refused() -> None:
+    refused = decode_client(as_json({"type": "pass", "ref": "x" * 129}))
+    assert isinstance(refused, InvalidMessage) and "$.ref" in refused.message
 
 
 @pytest.mark.parametrize(

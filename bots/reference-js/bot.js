@@ -8,18 +8,27 @@
 // implementation period, never inspects, and exits when talks_concluded
 // arrives, printing its score.
 //
+// If the connection drops before the talks conclude (a server restart, say),
+// it reconnects with `hello` and `last_seq`, receives exactly the events it
+// missed, and sends again every command the server had not acknowledged:
+// each command carries a `ref` unique to this run, and the server answers a
+// repeated ref with the original answer instead of applying it twice.
+//
 // Usage: node bot.js ws://127.0.0.1:8000/ws SEAT_TOKEN
 //
 // Exit status: 0 when the talks concluded and the server reported no error,
 // 1 when they concluded but the server sent at least one `error` message
-// (each is printed to stderr), 2 on bad usage or when the connection ended
-// before the talks concluded.
+// (each is printed to stderr), 2 on bad usage or when the connection could
+// not be restored before the talks concluded.
 
 "use strict";
 
+const crypto = require("crypto");
 const WebSocket = require("ws");
 
 const PROTOCOL_VERSION = 1;
+const RECONNECT_FOR_MS = 60000; // give up when no connection succeeds for this long
+const FATAL_CLOSES = new Set([4400, 4401, 4404, 4409]); // retrying cannot help
 const ENUMERATION_LIMIT = 200000; // larger outcome spaces are sampled
 const EPSILON = 1e-9;
 
@@ -132,19 +141,26 @@ function main(argv) {
     return 2;
   }
   const [url, token] = argv;
-  const ws = new WebSocket(url, { maxPayload: 4 * 1024 * 1024 });
+  const runId = crypto.randomBytes(4).toString("hex"); // refs unique to this run
 
+  let ws = null;
   let delegate = null;
   let lastSeq = 0;
   let refs = 0;
   let errors = 0;
   let concluded = false;
+  let failedSince = null; // when reconnecting started failing
+  let backoff = 200;
+  const unacked = new Map(); // ref → frame, until an ack or error answers it
   const tabled = new Map(); // package_id → proposal_tabled event
   const withdrawn = new Set();
 
   const send = (message) => {
     refs += 1;
-    ws.send(JSON.stringify({ ...message, ref: `js-${refs}` }));
+    const ref = `js-${runId}-${refs}`;
+    const frame = JSON.stringify({ ...message, ref });
+    unacked.set(ref, frame);
+    if (ws !== null && ws.readyState === WebSocket.OPEN) ws.send(frame);
   };
   const say = (text) => process.stdout.write(`${text}\n`);
 
@@ -215,11 +231,7 @@ function main(argv) {
     }
   };
 
-  ws.on("open", () => {
-    ws.send(JSON.stringify({ type: "hello", version: PROTOCOL_VERSION, token }));
-  });
-
-  ws.on("message", (data) => {
+  const onMessage = (data) => {
     let message;
     try {
       message = JSON.parse(data.toString());
@@ -233,13 +245,21 @@ function main(argv) {
         if (message.role !== "seat" || !message.brief) {
           process.stderr.write(`expected a seat token, the server says role ${message.role}\n`);
           errors += 1;
+          concluded = true; // nothing to wait for
           ws.close(1000, "not a seat");
           return;
         }
-        delegate = new Delegate(message.seat, message.brief);
-        say(`seated as ${message.seat} in room ${message.room}`);
+        if (delegate === null) {
+          delegate = new Delegate(message.seat, message.brief);
+          say(`seated as ${message.seat} in room ${message.room}`);
+        }
+        failedSince = null;
+        backoff = 200;
+        // what the previous connection sent without an answer, in order
+        for (const frame of unacked.values()) ws.send(frame);
         return;
       case "error":
+        if (message.ref) unacked.delete(message.ref);
         errors += 1;
         process.stderr.write(
           `error ${message.code}: ${message.message}` +
@@ -248,19 +268,17 @@ function main(argv) {
         );
         return;
       case "ack":
+        if (message.ref) unacked.delete(message.ref);
+        return;
       case "pong":
       case "snapshot":
         return;
       default:
         if (delegate !== null && typeof message.seq === "number") onEvent(message);
     }
-  });
+  };
 
-  ws.on("error", (exc) => {
-    process.stderr.write(`connection error: ${exc.message}\n`);
-  });
-
-  ws.on("close", (code, reason) => {
+  const finish = (code, reason) => {
     if (!concluded) {
       process.stderr.write(
         `the connection closed before the talks concluded (code ${code}` +
@@ -276,7 +294,36 @@ function main(argv) {
     } else {
       process.exitCode = 0;
     }
-  });
+  };
+
+  const connect = () => {
+    ws = new WebSocket(url, { maxPayload: 4 * 1024 * 1024 });
+    ws.on("open", () => {
+      ws.send(
+        JSON.stringify({ type: "hello", version: PROTOCOL_VERSION, token, last_seq: lastSeq }),
+      );
+    });
+    ws.on("message", onMessage);
+    ws.on("error", (exc) => {
+      // reported, not counted: the close that follows decides whether to come back
+      if (!concluded) process.stderr.write(`connection error: ${exc.message}\n`);
+    });
+    ws.on("close", (code, reason) => {
+      if (concluded || FATAL_CLOSES.has(code)) {
+        finish(code, reason);
+        return;
+      }
+      // the server went away before the talks concluded: come back and resume
+      if (failedSince === null) failedSince = Date.now();
+      if (Date.now() - failedSince > RECONNECT_FOR_MS) {
+        finish(code, reason);
+        return;
+      }
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 2000);
+    });
+  };
+  connect();
   return null;
 }
 
