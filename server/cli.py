@@ -119,6 +119,13 @@ def _protocol_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _protocol_vectors(args: argparse.Namespace) -> int:
+    from protocol.vectors import vectors_text
+
+    _write(vectors_text(), args.output)
+    return 0
+
+
 # --- verify --------------------------------------------------------------------------
 
 
@@ -291,13 +298,42 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help="serve, play a showcase talk among built-in bots over websockets, keep serving"
     )
-    demo.add_argument("--scenario", default="security-council", help="bundled name or file")
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--db", default="accord.db", help="SQLite file (default ./accord.db)")
-    demo.add_argument("--once", action="store_true", help="exit after the talk")
-    demo.add_argument("--delay", type=float, default=0.0, help="seconds between printed lines")
+    demo.add_argument(
+        "--scenario",
+        default="security-council",
+        help="bundled scenario name or a .toml/.json file (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="decides which strategy plays which seat, the bots' random choices and"
+        " the outcome of inspections; change it for a different talk (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: %(default)s)"
+    )
+    demo.add_argument("--db", default="accord.db", help="SQLite file (default: ./%(default)s)")
+    demo.add_argument(
+        "--once",
+        action="store_true",
+        help="stop the server after the talk, saving and verifying its transcript first",
+    )
+    demo.add_argument(
+        "--delay",
+        type=float,
+        default=0.0,
+        help="seconds to wait between narrated lines, to watch the talk live (default: 0)",
+    )
+    demo.add_argument(
+        "--transcript",
+        metavar="PATH",
+        help="write the room's transcript (JSON lines) here and verify it"
+        " (default with --once: ./accord-demo-<room>.jsonl)",
+    )
     demo.set_defaults(run=_demo)
 
     bot = sub.add_parser(
@@ -357,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     docs = psub.add_parser("docs", help="print docs/protocol.md")
     docs.add_argument("-o", "--output")
     docs.set_defaults(run=_protocol_docs)
+    vectors = psub.add_parser(
+        "vectors", help="print the known-answer vectors of the canonical form and the chain"
+    )
+    vectors.add_argument("-o", "--output")
+    vectors.set_defaults(run=_protocol_vectors)
 
     verify = sub.add_parser("verify", help="check a transcript's hash chain and replay it")
     verify.add_argument("transcript")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import shlex
 import sys
 from pathlib import Path
 
+import aiohttp
 import websockets
 from aiohttp import web
 
@@ -16,11 +18,13 @@ from bots.websocket import BotClient
 from protocol import PROTOCOL_VERSION
 from protocol.codec import decode_server, encode
 from protocol.commands import Hello
+from protocol.engine.transcript import read, verify
 from protocol.events import TalksConcluded
 from protocol.scenario import load_scenario
+from protocol.scenario.model import Scenario
 from server.api import HUB
 from server.app import build_app
-from server.narrate import describe
+from server.narrate import describe, rule_text, veto_holders
 from server.settings import Settings
 from server.tokens import new_token
 
@@ -43,7 +47,12 @@ async def _watch(url: str, room: str, scenario_name: str, out: asyncio.Queue[str
         await ws.send(encode(Hello(version=PROTOCOL_VERSION, room=room)).decode())
         async for frame in ws:
             message = decode_server(frame)
-            line = describe(message, scenario) if hasattr(message, "seq") else None  # type: ignore[arg-type]
+            # the scores are printed once, as a table, after the talk
+            line = (
+                describe(message, scenario, scores=False)  # type: ignore[arg-type]
+                if hasattr(message, "seq")
+                else None
+            )
             if line:
                 await out.put(line)
             if isinstance(message, TalksConcluded):
@@ -51,10 +60,91 @@ async def _watch(url: str, room: str, scenario_name: str, out: asyncio.Queue[str
     await out.put(None)
 
 
+def _opening(scenario: Scenario) -> list[str]:
+    """The rules a newcomer needs before the talk: how a package passes, who can veto."""
+
+    rules = scenario.rules
+    lines = [
+        f"Rules: up to {rules.max_rounds} rounds of tabling packages and voting on them"
+        f" ({rules.ballot} ballot). Decided by {rule_text(scenario)}."
+    ]
+    holders = veto_holders(scenario)
+    if holders:
+        lines.append(
+            f"Veto holders: {', '.join(holders)}. A veto is cast explicitly, as its own act "
+            '(narrated "<seat> VETOES <package>"); a veto holder\'s "no" is an ordinary vote '
+            "and blocks nothing by itself."
+        )
+    return lines
+
+
+def _score_table(concluded: TalksConcluded, lineup: dict[str, str]) -> list[str]:
+    width = max(len("seat"), *(len(s.seat) for s in concluded.scores))
+    strategy = max(len("strategy"), *(len(name) for name in lineup.values()))
+    lines = [
+        "Final scores. raw: what the outcome is worth to the seat, minus compliance costs,",
+        "harm, sanctions and inspection costs (plus any gains from defecting); normalised:",
+        "raw placed between the seat's worst (0) and best (1) possible outcomes.",
+        f"  {'seat':<{width}}  {'strategy':<{strategy}}  {'raw':>7}  {'normalised':>10}"
+        "  violations detected",
+    ]
+    for score in sorted(concluded.scores, key=lambda s: -s.normalised):
+        lines.append(
+            f"  {score.seat:<{width}}  {lineup[score.seat]:<{strategy}}  {score.raw:>+7.3f}"
+            f"  {score.normalised:>10.3f}  {score.detected}"
+        )
+    return lines
+
+
+async def _save_transcript(base: str, room: str, organizer: str, path: Path) -> tuple[bool, str]:
+    """Fetch the room's full transcript as the organizer, write it to ``path`` and
+    verify it; returns (verified, a line saying so)."""
+
+    url = f"{base}/api/rooms/{room}/transcript"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(url, headers={"Authorization": f"Bearer {organizer}"}) as res,
+    ):
+        body = await res.read()
+        if res.status != 200:
+            return False, f"cannot fetch the transcript ({res.status}): {body[:200]!r}"
+    path.write_bytes(body)
+    try:
+        result = verify(read(body.splitlines()))
+    except ValueError as exc:
+        return False, f"Transcript written to {path}, but it is not a transcript: {exc}"
+    if result.ok:
+        return True, (
+            f"Transcript written to {path}: {result.events} events; "
+            "hash chain ok, replay ok: verified."
+        )
+    problems = "; ".join(result.problems) or "unknown problem"
+    return False, (
+        f"Transcript written to {path}: NOT verified "
+        f"(hash chain {'ok' if result.chain_ok else 'BROKEN'}, "
+        f"replay {'ok' if result.replay_ok else 'MISMATCH'}): {problems}"
+    )
+
+
 async def run_demo(
-    *, scenario: str, seed: int, host: str, port: int, db: str, once: bool, delay: float
+    *,
+    scenario: str,
+    seed: int,
+    host: str,
+    port: int,
+    db: str,
+    once: bool,
+    delay: float,
+    transcript: str | None = None,
 ) -> int:
-    settings = Settings(host=host, port=port, db=db, organizer_token=new_token("organizer"))
+    """Serve, play one narrated talk among built-in bots, then exit (``once``) or keep serving.
+
+    ``transcript`` is where the room's transcript is written; with ``once`` it
+    defaults to ``accord-demo-<room>.jsonl`` in the current directory.
+    """
+
+    organizer = new_token("organizer")
+    settings = Settings(host=host, port=port, db=db, organizer_token=organizer)
     app = build_app(settings)
     runner = web.AppRunner(app, shutdown_timeout=2.0)
     await runner.setup()
@@ -69,7 +159,10 @@ async def run_demo(
     hub = app[HUB]
     the_scenario = load_scenario(scenario)
     print(f"accord server on {base}/ (SQLite store: {Path(db).resolve()})")
-    print(f"Scenario: {the_scenario.title}\n")
+    print(f"Scenario: {the_scenario.title}")
+    for line in _opening(the_scenario):
+        print(line)
+    print()
     live, tokens = await hub.create_room(the_scenario, seed=seed)
     rng = random.Random(seed)
     names = [name for name in LINEUP if name in available()]
@@ -94,22 +187,50 @@ async def run_demo(
     await watcher
     concluded = live.room.concluded
     if concluded is not None:
-        print("\nFinal scores (raw, normalised):")
-        for score in sorted(concluded.scores, key=lambda s: -s.normalised):
-            print(
-                f"  {score.seat:<12} {lineup[score.seat]:<18} {score.raw:+.3f}  {score.normalised:.3f}"
-                + (f"  ({score.detected} violation(s) detected)" if score.detected else "")
-            )
-    print(f"\nTranscript: {base}/api/rooms/{live.id}/transcript  (check it with `accord verify`)")
+        print()
+        for line in _score_table(concluded, lineup):
+            print(line)
+    status = 0
+    print()
+    url = f"{base}/api/rooms/{live.id}/transcript"
+    if once and transcript is None:
+        transcript = f"accord-demo-{live.id}.jsonl"
+    if transcript is not None:
+        # fetched now: with --once the server is about to stop
+        verified, report = await _save_transcript(base, live.id, organizer, Path(transcript))
+        print(report, file=sys.stdout if verified else sys.stderr)
+        status = 0 if verified else 1
+    else:
+        print(f"Transcript: {url}")
+    tried = " ".join(names[:3])
+    steps = []
+    if transcript is not None:
+        steps.append(("check the transcript again", f"accord verify {shlex.quote(transcript)}"))
+    else:
+        steps.append(
+            ("check the transcript", f"curl -so talk.jsonl {url} && accord verify talk.jsonl")
+        )
+    steps.append(
+        (
+            "try strategies locally",
+            f"accord bot play {tried} --scenario {shlex.quote(scenario)}"
+            "   (accord bot list names them all)",
+        )
+    )
+    if not once:
+        steps.append(("watch and browse the rooms", f"{base}/   (serving until Ctrl-C)"))
+    width = max(len(what) for what, _ in steps) + 1
+    print("\nWhat next:")
+    for what, how in steps:
+        print(f"  {what + ':':<{width}}  {how}", flush=True)
     if once:
         await runner.cleanup()
-        return 0
-    print(f"Web page: {base}/  — serving until Ctrl-C")
+        return status
     try:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
-    return 0
+    return status
 
 
 def demo(args: object) -> int:
@@ -132,6 +253,7 @@ def demo(args: object) -> int:
                 db=args.db,  # type: ignore[attr-defined]
                 once=args.once,  # type: ignore[attr-defined]
                 delay=args.delay,  # type: ignore[attr-defined]
+                transcript=args.transcript,  # type: ignore[attr-defined]
             )
         )
     except KeyboardInterrupt:

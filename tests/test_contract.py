@@ -37,6 +37,44 @@ def test_checked_in_schema_is_current() -> None:
     )
 
 
+def test_checked_in_chain_vectors_are_current() -> None:
+    """Any change to the canonical form or the chain (say, leaving ``at`` out of
+    the hash) changes these known answers and fails here."""
+
+    from protocol.vectors import vectors_text
+
+    assert (DOCS / "chain-vectors.json").read_text(encoding="utf-8") == vectors_text(), (
+        "docs/chain-vectors.json is stale: run `accord protocol vectors -o docs/chain-vectors.json`"
+    )
+
+
+def test_the_checked_in_vectors_hold_in_python() -> None:
+    """Each committed copy verifies against its committed head, and each canonical and
+    digest vector is reproduced, by the verifier every client uses."""
+
+    import msgspec
+
+    from protocol.engine.seals import digest
+    from protocol.engine.transcript import read, verify
+    from protocol.jcs import canonical_json
+
+    vectors = json.loads((DOCS / "chain-vectors.json").read_text(encoding="utf-8"))
+    for vector in vectors["canonical"]:
+        assert canonical_json(vector["value"]).decode("utf-8") == vector["canonical"]
+    for vector in vectors["digests"]:
+        assert digest(bytes.fromhex(vector["salt"]), vector["value"]) == vector["digest"]
+    readers = set()
+    for copy in vectors["transcripts"]:
+        result = verify(read(msgspec.json.encode(line) for line in copy["lines"]))
+        assert result.ok and result.head == copy["head"], result.problems
+        readers.add((copy["reader"], result.complete, result.withheld > 0))
+    assert readers == {
+        ("organizer", True, False),
+        ("seat south", False, True),
+        ("public", False, True),
+    }
+
+
 def test_checked_in_protocol_docs_are_current() -> None:
     assert (DOCS / "protocol.md").read_text(encoding="utf-8") == markdown(), (
         "docs/protocol.md is stale: run `accord protocol docs -o docs/protocol.md`"

@@ -126,7 +126,7 @@ def talks(draw: st.DrawFn) -> Room:
             elif kind == "join":
                 room.join(draw(seat_st), now=now)
             else:
-                room.start(now=now)
+                room.start(now=now, absent_default=draw(st.booleans()))
         except RuleViolation:
             pass
         if room.finished:
