@@ -12,14 +12,15 @@ import inspect
 import re
 import textwrap
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
 
 from protocol import PROTOCOL_VERSION, closes
-from protocol.codec import MAX_FRAME_BYTES, ServerMessage, encode
-from protocol.commands import CLIENT_MESSAGES, ClientMessage
+from protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, ServerMessage, encode
+from protocol.commands import CLIENT_MESSAGES, MAX_ID, MAX_REF, MAX_TOKEN, ClientMessage
 from protocol.errors import all_codes
 from protocol.events import EVENTS
 from protocol.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES
@@ -244,57 +245,24 @@ def _section(cls: type, examples: dict[str, object]) -> list[str]:
     ]
 
 
-_INTRO = """\
-# The accord protocol (version {version})
+def _intro() -> str:
+    """The hand-written part of docs/protocol.md, with the limits filled in."""
 
-This file is generated from the message types in `protocol/` by
-`accord protocol docs -o docs/protocol.md`; the JSON Schema of every message is
-in [protocol.schema.json](protocol.schema.json) (`accord protocol schema`).
-Do not edit either by hand: a test fails when they are stale.
-
-## Transport
-
-- One websocket per client at `/ws`; one JSON object per text frame, at most
-  {frame} bytes.
-- Every message has a `type` tag. Unknown types, unknown fields, missing
-  fields and wrong field types are rejected with an `error` message; nothing
-  changes.
-- The first client frame must be `hello` with the protocol `version` and a
-  credential (`token`): a seat token, a bot entry token, the organizer token,
-  or none for a spectator. The server answers `welcome` (with the seat's
-  private brief) or an `error` and closes.
-- Client messages may carry a `ref`; the answer (`ack`, `pong` or `error`)
-  echoes it. A connection that sits in several rooms names the `room` in every
-  room-scoped message.
-- Every room event has a room-monotonic `seq` starting at 1 and the time `at`
-  (seconds since the epoch on live servers). A client that reconnects sends
-  `hello` with `last_seq` (or `resume`) and receives exactly the events it
-  missed, filtered to what it may see.
-- Each recipient gets events filtered to what it may see: a seat sees only its
-  own brief, private statements addressed to it, its own hidden actions; in a
-  secret ballot only tallies are published. Hidden fields are `null`.
-
-## A talk, phase by phase
-
-`lobby` → rounds of `tabling` → `ballot` (→ adoption) → with an adopted package
-and an implementation section, periods of `action` → `verification` (→
-enforcement) → `concluded`. Each phase ends when every seat has acted or at its
-`deadline`; a missed vote counts as `abstain` and a missed action as `comply`,
-both recorded as a `timeout`.
-
-## Hash chain and transcripts
-
-A transcript is JSON lines `{{"hash": ..., "event": {{...}}}}`. Each hash is
-`sha256(previous_hash_hex + canonical_event)`, where the canonical encoding is
-compact JSON with every object's keys sorted and the first previous hash is 64
-zeros. `accord verify transcript.jsonl` checks the chain and replays the talk.
-"""
+    text = resources.files("protocol").joinpath("intro.md").read_text(encoding="utf-8")
+    return text.format(
+        version=PROTOCOL_VERSION,
+        frame=MAX_FRAME_BYTES,
+        server_frame=MAX_SERVER_FRAME_BYTES,
+        max_ref=MAX_REF,
+        max_id=MAX_ID,
+        max_token=MAX_TOKEN,
+    )
 
 
 def markdown() -> str:
     """The full text of docs/protocol.md."""
 
-    lines = [_INTRO.format(version=PROTOCOL_VERSION, frame=MAX_FRAME_BYTES)]
+    lines = [_intro()]
     lines += ["## Client → server", ""]
     for cls in CLIENT_MESSAGES:
         lines += _section(cls, CLIENT_EXAMPLES)

@@ -145,14 +145,23 @@ def _verify(args: argparse.Namespace) -> int:
     if args.json:
         print(msgspec.json.encode(result).decode())
         return 0 if result.ok else 1
-    print(f"{path}: {result.events} events, chain head {result.head[:16]}…")
+    print(f"{path}: {result.events} events, chain head {result.head}")
     print(f"  hash chain: {'ok' if result.chain_ok else 'BROKEN'}")
-    print(f"  replay:     {'ok' if result.replay_ok else 'MISMATCH'}")
+    if result.replay_ok is None:
+        print(
+            f"  replay:     not possible: this copy withholds {result.withheld} secret(s)"
+            " (the organizer's copy replays)"
+        )
+    else:
+        print(f"  replay:     {'ok' if result.replay_ok else 'MISMATCH'}")
     for problem in result.problems:
         print(f"  - {problem}")
     for score in result.scores:
         print(f"  {score.seat}: {score.raw:+.4f} (normalised {score.normalised:.3f})")
-    print("verified" if result.ok else "NOT verified")
+    if not result.ok:
+        print("NOT verified")
+    else:
+        print("verified" if result.complete else "verified (hash chain of a partial copy)")
     return 0 if result.ok else 1
 
 

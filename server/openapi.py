@@ -20,6 +20,7 @@ from server.api_types import (
     RoomList,
     ScenarioList,
     Started,
+    StartRoom,
 )
 
 _REF = "#/components/schemas/{name}"
@@ -32,6 +33,7 @@ _TYPES = [
     RoomCreated,
     RoomList,
     ScenarioList,
+    StartRoom,
     Started,
     Snapshot,
     Scenario,
@@ -50,7 +52,10 @@ def _op(
     body: str | None = None,
     errors: tuple[int, ...] = (),
     params: list[str] = (),  # type: ignore[assignment]
+    query: list[dict[str, Any]] = (),  # type: ignore[assignment]
     content: dict[str, Any] | None = None,
+    body_required: bool = True,
+    security: list[dict[str, list[str]]] | None = None,
 ) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {}}
     if ok is not None:
@@ -61,18 +66,25 @@ def _op(
         }
     for status in errors:
         op["responses"][str(status)] = {"description": "error", "content": _json("ApiError")}
-    if organizer:
-        op["security"] = [{"organizer": []}]
+    if organizer or security:
+        op["security"] = security or [{"bearer": []}]
         op["responses"].setdefault(
-            "403", {"description": "not the organizer", "content": _json("ApiError")}
+            "401", {"description": "no token, or one nobody has", "content": _json("ApiError")}
         )
+        op["responses"].setdefault(
+            "403",
+            {"description": "a valid token without this right", "content": _json("ApiError")},
+        )
+    op["responses"].setdefault(
+        "500", {"description": "the server failed; nothing applied", "content": _json("ApiError")}
+    )
     if body is not None:
-        op["requestBody"] = {"required": True, "content": _json(body)}
-    if params:
+        op["requestBody"] = {"required": body_required, "content": _json(body)}
+    if params or query:
         op["parameters"] = [
             {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
             for p in params
-        ]
+        ] + list(query)
     return op
 
 
@@ -93,7 +105,13 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"organizer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "the organizer token, or for transcripts a seat token",
+                }
+            },
         },
         "paths": {
             "/api/rooms": {
@@ -102,16 +120,41 @@ def openapi_document() -> dict[str, Any]:
                     (201, "the room and its seat tokens", "RoomCreated"),
                     organizer=True,
                     body="CreateRoom",
-                    errors=(400, 404, 422),
+                    errors=(400, 404, 413, 422),
                 ),
-                "get": _op("List rooms", (200, "every room", "RoomList")),
+                "get": _op(
+                    "List rooms, oldest first, a page at a time",
+                    (200, "one page of rooms and the cursor of the next", "RoomList"),
+                    query=[
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                            "description": "rooms per page (default 100)",
+                        },
+                        {
+                            "name": "after",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "the `next` cursor of the previous page",
+                        },
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {
+                                "enum": ["lobby", "running", "concluded", "failed", "expired"]
+                            },
+                        },
+                    ],
+                    errors=(400,),
+                ),
             },
             "/api/rooms/{room}": {
                 "get": _op(
                     "A room's public state",
                     (200, "the room as a spectator sees it", "Snapshot"),
                     params=["room"],
-                    errors=(404,),
+                    errors=(404, 409, 410),
                 )
             },
             "/api/rooms/{room}/start": {
@@ -120,15 +163,18 @@ def openapi_document() -> dict[str, Any]:
                     (200, "started", "Started"),
                     organizer=True,
                     params=["room"],
-                    errors=(404, 409),
+                    body="StartRoom",
+                    body_required=False,
+                    errors=(400, 404, 409, 410),
                 )
             },
             "/api/rooms/{room}/transcript": {
                 "get": _op(
-                    "The room's hash-chained transcript (JSON lines)",
-                    (200, "one line per event", ""),
+                    "The room's hash-chained transcript (JSON lines), the reader's copy",
+                    (200, "one line per event; X-Accord-Head is the head hash", ""),
                     params=["room"],
-                    errors=(403, 404),
+                    security=[{"bearer": []}, {}],
+                    errors=(404,),
                     content={"application/x-ndjson": {"schema": {"type": "string"}}},
                 )
             },
