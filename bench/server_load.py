@@ -207,6 +207,13 @@ def start_accord(workdir: Path, port: int, token: str) -> ServerProcess:
     env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": token}
     argv = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
     argv += ["--db", str(workdir / f"accord-{port}.db")]
+    # every load-generator client comes from 127.0.0.1: lift the per-address guards
+    for setting in (
+        "max_connections_per_address=100000",
+        "address_message_rate=1e9",
+        "address_message_burst=1000000000",
+    ):
+        argv += ["--set", setting]
     return ServerProcess("accord", argv, port, workdir / f"accord-{port}.log", env)
 
 

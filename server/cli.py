@@ -279,19 +279,27 @@ def _serve(args: argparse.Namespace) -> int:
     import os
 
     from server.app import serve
-    from server.settings import Settings
+    from server.settings import Settings, with_overrides
+    from server.store import open_store
 
     origins = tuple(o for o in (args.allow_origin or []) if o) or None
-    serve(
-        Settings(
-            host=args.host,
-            port=args.port,
-            db=args.db,
-            organizer_token=os.environ.get("ACCORD_ORGANIZER_TOKEN") or None,
-            allowed_origins=origins,
-            json_logs=args.json_logs,
+    try:
+        open_store(args.db)  # only checks the URL; the server opens it
+        settings = with_overrides(
+            Settings(
+                host=args.host,
+                port=args.port,
+                db=args.db,
+                organizer_token=os.environ.get("ACCORD_ORGANIZER_TOKEN") or None,
+                allowed_origins=origins,
+                json_logs=args.json_logs,
+            ),
+            args.set or [],
         )
-    )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    serve(settings)
     return 0
 
 
@@ -378,6 +386,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="browser Origin allowed on /ws (repeat; default: any)",
     )
     serve.add_argument("--json-logs", action="store_true", help="JSON log lines (production)")
+    serve.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="any other setting, e.g. --set max_connections_per_address=1000 "
+        "(repeat; docs/operations.md lists them)",
+    )
     serve.set_defaults(run=_serve)
 
     scenario = sub.add_parser("scenario", help="validate, show or analyze scenarios")

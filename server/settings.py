@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES
@@ -55,3 +56,39 @@ class Settings:
     concluded_linger: float = 300.0
     """Seconds a concluded room stays in memory before only the store holds it."""
     json_logs: bool = False
+
+
+_NOT_SET = ("organizer_token", "allowed_origins")
+"""Settings with their own option or variable (``--allow-origin``, ``ACCORD_ORGANIZER_TOKEN``)."""
+
+
+def with_overrides(settings: Settings, pairs: list[str]) -> Settings:
+    """``settings`` with ``NAME=VALUE`` overrides (``accord serve --set``); ValueError names
+    the one that is wrong."""
+
+    fields = {f.name: f for f in dataclasses.fields(Settings) if f.name not in _NOT_SET}
+    changes: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in fields:
+            known = ", ".join(sorted(fields))
+            raise ValueError(f"{pair!r}: not NAME=VALUE with a setting among: {known}")
+        kind = type(getattr(settings, name))
+        try:
+            if kind is bool:
+                if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(text)
+                value: object = text.lower() in ("true", "1", "yes")
+            elif kind is int:
+                value = int(text)
+            elif kind is float:
+                value = float(text)
+            else:
+                value = text
+        except ValueError:
+            raise ValueError(f"{pair!r}: {name} takes a {kind.__name__}") from None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not value >= 0:
+            raise ValueError(f"{pair!r}: {name} must be a number >= 0")
+        changes[name] = value
+    return dataclasses.replace(settings, **changes)
