@@ -14,6 +14,7 @@ original answer, so nothing is applied twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import random
 import secrets
@@ -235,7 +236,10 @@ class BotClient:
         )
         frame = encode(payload).decode()
         self._unacked[payload.ref] = frame  # type: ignore[index]
-        await ws.send(frame)
+        # if the connection is gone, the frame stays with the others not yet answered:
+        # all are sent again after reconnecting
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await ws.send(frame)
 
 
 async def run_bot(

@@ -25,6 +25,7 @@ from protocol.errors import (
     Forbidden,
     InvalidRequest,
     NotFound,
+    RoomFailed,
     RuleViolation,
     TokenRequired,
     UnknownScenario,
@@ -94,12 +95,16 @@ def json_response(
     )
 
 
-def error_body(status: int, code: str, message: str) -> web.Response:
+def error_body(
+    status: int, code: str, message: str, *, headers: dict[str, str] | None = None
+) -> web.Response:
     """A JSON error response (``{"error": {"code", "message"}}``)."""
 
-    headers = {"WWW-Authenticate": 'Bearer realm="accord"'} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="accord"'
     body = ApiError(error=ApiErrorBody(code=code, message=message))
-    return json_response(body, status=status, headers=headers)
+    return json_response(body, status=status, headers=headers or None)
 
 
 def error_response(error: AccordError) -> web.Response:
@@ -126,7 +131,8 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
         if exc.status < 400:
             raise
         code = _HTTP_CODES.get(exc.status, "http_error")
-        return error_body(exc.status, code, exc.reason)
+        allow = exc.headers.get("Allow")  # a 405 must say which methods are allowed
+        return error_body(exc.status, code, exc.reason, headers={"Allow": allow} if allow else None)
     except Exception as exc:  # never a traceback to a client
         log.exception("request failed", path=request.path, error=repr(exc))
         return error_body(500, "internal_error", "the server could not answer this request")
@@ -310,12 +316,17 @@ async def transcript(request: web.Request) -> web.Response:
     record = await hub.room_record(room_id)
     if record is None:
         raise NotFound(f"no room {room_id!r}")
+    if record.status == "failed":
+        raise RoomFailed(f"room {room_id!r} could not be rebuilt: {record.reason}")
     live = hub.rooms.get(room_id)
     concluded = live.room.finished if live is not None else record.status == "concluded"
     reader = await _transcript_reader(request, room_id, concluded, record.public)
     rows = await hub.store.events(room_id)
-    events = [decode_event(row.data) for row in rows]
-    lines = lines_for(events, [row.hash for row in rows], reader)
+    try:
+        events = [decode_event(row.data) for row in rows]
+        lines = lines_for(events, [row.hash for row in rows], reader)
+    except Exception as exc:  # damaged stored events: a typed answer, not a 500
+        raise RoomFailed(f"room {room_id!r}: its stored events cannot be read: {exc}") from None
     head = rows[-1].hash if rows else ""
     return web.Response(
         body=encode_lines(lines),

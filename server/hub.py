@@ -55,6 +55,9 @@ class Hub:
         self._organizer_digest: str | None = None
         self._tokens: dict[str, TokenRecord] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self._expiring: dict[str, str] = {}
+        """Room id → why it expired, until the store has recorded it (so that nobody
+        rebuilds the room from its stored lobby meanwhile)."""
 
     # --- start-up -----------------------------------------------------------------------
 
@@ -129,10 +132,17 @@ class Hub:
         for live in idle:
             reason = f"no talks started within {ttl:g} s of the last activity"
             self._drop(live, RoomExpired(f"room {live.id!r} expired: {reason}"))
-            task = asyncio.ensure_future(self.store.set_status(live.id, "expired", reason=reason))
+            self._expiring[live.id] = reason
+            task = asyncio.ensure_future(self._record_expiry(live.id, reason))
             task.add_done_callback(_log_failure)
             log.info("room expired", room=live.id)
         return [live.id for live in idle]
+
+    async def _record_expiry(self, room_id: str, reason: str) -> None:
+        try:
+            await self.store.set_status(room_id, "expired", reason=reason)
+        finally:
+            self._expiring.pop(room_id, None)
 
     def _drop(self, live: LiveRoom, error: AccordError) -> None:
         live.close()
@@ -334,6 +344,8 @@ class Hub:
         live = self.rooms.get(room_id)
         if live is not None:
             return live
+        if room_id in self._expiring:
+            raise RoomExpired(f"room {room_id!r} expired: {self._expiring[room_id]}")
         record = await self.store.room(room_id)
         if record is None:
             return None

@@ -44,13 +44,19 @@ class TokenBucket:
 
 
 class AddressBook:
-    """Open connections per client address, and one message bucket per address."""
+    """Open connections per client address, and one message bucket per address.
+
+    An address whose last connection closes keeps its bucket until the bucket
+    has had time to refill: reconnecting does not bring a fresh burst.
+    """
 
     def __init__(self, *, rate: float, burst: float) -> None:
         self._rate = rate
         self._burst = burst
         self._open: dict[str, int] = {}
         self._buckets: dict[str, TokenBucket] = {}
+        self._idle: dict[str, float] = {}
+        """Address without connections → when its bucket is full again (in that order)."""
 
     @property
     def total(self) -> int:
@@ -61,14 +67,29 @@ class AddressBook:
 
     def opened(self, address: str) -> None:
         self._open[address] = self._open.get(address, 0) + 1
+        self._idle.pop(address, None)
+        self._forget_idle()
 
     def closed(self, address: str) -> None:
         left = self._open.get(address, 0) - 1
         if left > 0:
             self._open[address] = left
-        else:
-            # the last connection of an address takes its bucket along
-            self._open.pop(address, None)
+            return
+        self._open.pop(address, None)
+        if address in self._buckets:
+            refill = self._burst / self._rate if self._rate > 0 else 0.0
+            self._idle[address] = time.monotonic() + refill
+        self._forget_idle()
+
+    def _forget_idle(self) -> None:
+        """Drop the buckets of addresses that left long enough ago to have refilled."""
+
+        now = time.monotonic()
+        while self._idle:
+            address, full_at = next(iter(self._idle.items()))
+            if full_at > now:
+                return
+            del self._idle[address]
             self._buckets.pop(address, None)
 
     def bucket(self, address: str) -> TokenBucket:

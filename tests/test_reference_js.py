@@ -1,12 +1,19 @@
 """The JavaScript reference bot (bots/reference-js) plays a full talk on a live server.
 
 It knows only docs/protocol.md, so a clean talk here shows that the protocol
-documentation suffices for a bot written without the Python SDK.
+documentation suffices for a bot written without the Python SDK. Its
+reconnect path (resume after a server restart, resend what was not
+acknowledged) is exercised in tests/test_server_restart_bots.py.
+
+The JavaScript transcript verifier (bots/reference-js/verify.js) reproduces
+the committed known-answer vectors and verifies a public transcript fetched
+from a live server, agreeing with the Python verifier on its head.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 from pathlib import Path
@@ -31,6 +38,8 @@ from tests.netutil import RunningServer, api
 ROOT = Path(__file__).resolve().parent.parent
 BOT_DIR = ROOT / "bots" / "reference-js"
 BOT = BOT_DIR / "bot.js"
+VERIFIER = BOT_DIR / "verify.js"
+VECTORS = ROOT / "docs" / "chain-vectors.json"
 NODE = shutil.which("node")
 SCENARIO = "climate-accord"
 SEED = 5
@@ -154,3 +163,74 @@ async def test_the_reference_bot_explains_its_usage() -> None:
     stdout, stderr = await asyncio.wait_for(node.communicate(), TIMEOUT)
     assert node.returncode == 2
     assert "usage: node bot.js ws://127.0.0.1:8000/ws SEAT_TOKEN" in stderr.decode()
+
+
+async def node_verify(*args: str) -> tuple[int, str, str]:
+    assert NODE is not None
+    proc = await asyncio.create_subprocess_exec(
+        NODE,
+        str(VERIFIER),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode is not None
+    return proc.returncode, stdout.decode(), stderr.decode()
+
+
+async def test_the_javascript_verifier_reproduces_the_committed_vectors() -> None:
+    code, stdout, stderr = await node_verify("--vectors", str(VECTORS))
+    assert code == 0, stdout + stderr
+    assert "vectors reproduced" in stdout and "NOT" not in stdout
+    assert stderr == ""
+
+
+async def test_the_javascript_verifier_checks_a_public_transcript(tmp_path: Path) -> None:
+    async with RunningServer(tmp_path / "public.db") as server:
+        status, created = await api(
+            server.url, "POST", "/api/rooms", body={"scenario": SCENARIO, "seed": SEED}
+        )
+        assert status == 201, created
+        bots = [
+            BotClient(Conceder, server.ws_url, token, seed=SEED, reconnect=False)
+            for token in created["seats"].values()
+        ]
+        await asyncio.wait_for(asyncio.gather(*(b.run() for b in bots)), TIMEOUT)
+        # no token: the public copy of a public room, once the talks have concluded
+        status, text = await api(
+            server.url, "GET", f"/api/rooms/{created['room']}/transcript", token=None
+        )
+        assert status == 200, text
+
+    lines = read(text.splitlines())
+    assert isinstance(lines[-1].event, TalksConcluded)
+    python = verify(lines)
+    assert python.ok and python.withheld > 0, python.problems
+    public = tmp_path / "public.jsonl"
+    public.write_text(text)
+    code, stdout, stderr = await node_verify(str(public))
+    assert code == 0, stdout + stderr
+    assert "verified" in stdout.splitlines()
+    assert f"head {python.head}" in stdout.splitlines()
+    withheld = re.search(r"^withheld (\d+)$", stdout, re.M)
+    assert withheld and int(withheld[1]) == python.withheld > 0
+
+    # one character of one hash changed: the chain no longer holds
+    raw = text.splitlines()
+    middle = len(raw) // 2
+    line = json.loads(raw[middle])
+    digit = line["hash"][10]
+    line["hash"] = line["hash"][:10] + ("0" if digit != "0" else "1") + line["hash"][11:]
+    raw[middle] = json.dumps(line)
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_text("\n".join(raw) + "\n")
+    code, stdout, stderr = await node_verify(str(tampered))
+    assert code == 1, stdout + stderr
+    assert "NOT verified" in stdout
+    assert "hash does not match the chain" in stderr
