@@ -1,19 +1,23 @@
-"""What a delegation knows: its brief, its utility, the public history, the clock."""
+"""What a delegation knows: its brief, its utility, the public history, the clock.
+
+A context holds only what its seat may see: its own brief, its own view of
+the events, and the public record of the talk. Nothing in it leads to the
+room, its log, another seat's brief or another seat's tables. What seats of
+one in-process talk share (the public record, the events, the scenario, the
+agenda's packages) is immutable: frozen structs, tuples, read-only maps.
+"""
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import random
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
-from protocol.engine.visibility import Viewer, visible
+from bots.tables import AgendaTables, BriefTables, Ranking, Tables
 from protocol.events import (
     BallotResult,
     ChallengeResult,
@@ -26,54 +30,25 @@ from protocol.events import (
     StatementMade,
     TalksConcluded,
     VetoCast,
-    VoteCast,
 )
+from protocol.frozen import FrozenDict
 from protocol.scenario.model import Brief, Implementation, Rules, Scenario, Terms
-from protocol.scenario.utility import Stakes, UtilityFunction, utility_function
-
-ENUMERATION_LIMIT = 50_000
-"""Outcome spaces up to this size are enumerated exactly; larger ones are sampled."""
-
-_CACHE_SIZE = 64
+from protocol.scenario.utility import Stakes, UtilityFunction
 
 T = TypeVar("T")
 
-
-class Ranking:
-    """Every package (or the sample) sorted by one seat's utility, lowest first.
-
-    Tournaments play the same scenario many times, so rankings are shared
-    between talks (keyed by the agenda and the brief) instead of recomputed.
-    """
-
-    __slots__ = ("packages", "utilities")
-
-    def __init__(self, packages: list[dict[str, str]], utility: UtilityFunction) -> None:
-        scored = sorted(((utility(p), n) for n, p in enumerate(packages)))
-        self.utilities = [u for u, _ in scored]
-        self.packages = [packages[n] for _, n in scored]
-
-    def at_least(self, target: float) -> int:
-        """Index of the first package whose utility is at least ``target``."""
-
-        return bisect.bisect_left(self.utilities, target)
-
-
-_packages_cache: OrderedDict[bytes, list[dict[str, str]]] = OrderedDict()
-_ranking_cache: OrderedDict[bytes, Ranking] = OrderedDict()
-_derived_cache: OrderedDict[bytes, object] = OrderedDict()
-
-
-def _remember(cache: OrderedDict[bytes, object], key: bytes, make: Callable[[], object]) -> object:
-    found = cache.get(key)
-    if found is None:
-        found = make()
-        cache[key] = found
-        if len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return found
+__all__ = [
+    "Context",
+    "History",
+    "PublicRecord",
+    "Ranking",
+    "Record",
+    "TabledPackage",
+    "keep",
+    "log_public",
+    "remember",
+    "stakes",
+]
 
 
 class Record(msgspec.Struct, frozen=True, kw_only=True):
@@ -84,32 +59,23 @@ class Record(msgspec.Struct, frozen=True, kw_only=True):
     vetoes: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TabledPackage:
     """A package on the table this round."""
 
     package_id: str
     seat: str
     round: int
-    package: dict[str, str]
+    package: Mapping[str, str]
 
 
-_COLLECTED = {
-    ProposalTabled: "tabled",
-    BallotResult: "ballots",
-    VetoCast: "vetoes",
-    ChallengeResult: "challenges",
-    SanctionImposed: "sanctions",
-}
-"""Event type → the list of :class:`Proceedings` that collects it."""
+class PublicRecord:
+    """The public record of a talk: what every seat sees alike, by kind, in order.
 
-
-class Proceedings:
-    """The public record of the talks: what every seat sees alike, by kind, in order.
-
-    Over a websocket each seat keeps its own; an in-process talk keeps one for
-    all its seats (see :class:`Feed`), so each event is recorded once, not once
-    per seat.
+    Read-only: each field is a tuple (or a frozen set, a frozen event), and
+    :func:`keep` replaces it as events arrive instead of changing it. The
+    seats of an in-process talk share one, kept by the driver; over a
+    websocket each seat keeps its own.
     """
 
     __slots__ = (
@@ -121,49 +87,67 @@ class Proceedings:
         "sanctions",
         "adopted",
         "concluded",
+        "length",
+        "_chunks",
+        "_tail",
         "_index",
-        "_indexed",
         "_ballot",
     )
 
+    tabled: tuple[ProposalTabled, ...]
+    withdrawn: frozenset[str]
+    ballots: tuple[BallotResult, ...]
+    vetoes: tuple[VetoCast, ...]
+    challenges: tuple[ChallengeResult, ...]
+    sanctions: tuple[SanctionImposed, ...]
+    adopted: PackageAdopted | None
+    concluded: TalksConcluded | None
+    length: int
+    """How many events the public log holds (see :func:`log_public`)."""
+
     def __init__(self) -> None:
-        self.tabled: list[ProposalTabled] = []
-        self.withdrawn: set[str] = set()
-        self.ballots: list[BallotResult] = []
-        self.vetoes: list[VetoCast] = []
-        self.challenges: list[ChallengeResult] = []
-        self.sanctions: list[SanctionImposed] = []
-        self.adopted: PackageAdopted | None = None
-        self.concluded: TalksConcluded | None = None
-        # package id → package of tabled[:_indexed] (the first one tabled under that id)
-        self._index: dict[str, dict[str, str]] = {}
-        self._indexed = 0
-        self._ballot: tuple[int, int, list[TabledPackage]] = (0, 0, [])  # (round, tabled, ballot)
+        for name, value in (
+            ("tabled", ()),
+            ("withdrawn", frozenset()),
+            ("ballots", ()),
+            ("vetoes", ()),
+            ("challenges", ()),
+            ("sanctions", ()),
+            ("adopted", None),
+            ("concluded", None),
+            # the public log: every event as a reader without a share in it sees
+            # it (None: hidden), in full tuples of _CHUNK and a tail
+            ("length", 0),
+            ("_chunks", ()),
+            ("_tail", ()),
+            # package id → package of the first ``count`` proposals (count, index)
+            ("_index", (0, FrozenDict())),
+            ("_ballot", (0, 0, ())),  # (round, proposals, ballot)
+        ):
+            object.__setattr__(self, name, value)
 
-    def add(self, event: Event) -> None:
-        """Record ``event``, as a seat sees it, if it belongs to the public record
-        (other kinds are ignored)."""
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("the public record is read-only")
 
-        kind = type(event)
-        if kind is VoteCast:  # most events are votes: only the log keeps them
-            return
-        collect = _COLLECTED.get(kind)
-        if collect is not None:  # one dict lookup instead of a chain of type tests
-            getattr(self, collect).append(event)
-        elif kind is ProposalWithdrawn:
-            self.withdrawn.add(event.package_id)  # type: ignore[union-attr]
-        elif kind is PackageAdopted:
-            self.adopted = event  # type: ignore[assignment]
-        elif kind is TalksConcluded:
-            self.concluded = event  # type: ignore[assignment]
+    def public(self, start: int, stop: int) -> Iterator[Event | None]:
+        """The public log's entries for seqs ``start`` to ``stop`` - 1 (None: hidden)."""
 
-    def package(self, package_id: str) -> dict[str, str] | None:
-        tabled = self.tabled
-        if self._indexed < len(tabled):  # index what was tabled since the last lookup
-            for t in tabled[self._indexed :]:
-                self._index.setdefault(t.package_id, t.package)
-            self._indexed = len(tabled)
-        return self._index.get(package_id)
+        chunks, tail, size = self._chunks, self._tail, _CHUNK
+        full = len(chunks) * size
+        for n in range(start - 1, stop - 1):
+            yield chunks[n // size][n % size] if n < full else tail[n - full]
+
+    def package(self, package_id: str) -> Mapping[str, str] | None:
+        """The package tabled under ``package_id`` (the first one, if repeated), or None."""
+
+        count, index = self._index
+        if count < len(self.tabled):  # index what was tabled since the last lookup
+            grown = dict(index)
+            for t in self.tabled[count:]:
+                grown.setdefault(t.package_id, t.package)
+            index = FrozenDict(grown)
+            object.__setattr__(self, "_index", (len(self.tabled), index))
+        return index.get(package_id)
 
     def put_to_vote(self, round_: int, seats: Sequence[str]) -> list[TabledPackage]:
         """The packages tabled in ``round_`` and not withdrawn, ordered by the seat
@@ -177,120 +161,171 @@ class Proceedings:
                 start -= 1
             order = {seat: n for n, seat in enumerate(seats)}
             withdrawn = self.withdrawn
-            ballot = sorted(
-                (
-                    TabledPackage(t.package_id, t.seat, t.round, t.package)
-                    for t in tabled[start:]
-                    if t.package_id not in withdrawn
-                ),
-                key=lambda t: (order.get(t.seat, 0), t.package_id),
+            ballot = tuple(
+                sorted(
+                    (
+                        TabledPackage(t.package_id, t.seat, t.round, t.package)
+                        for t in tabled[start:]
+                        if t.package_id not in withdrawn
+                    ),
+                    key=lambda t: (order.get(t.seat, 0), t.package_id),
+                )
             )
-            self._ballot = (round_, len(tabled), ballot)
+            object.__setattr__(self, "_ballot", (round_, len(tabled), ballot))
         return list(ballot)
 
 
-@dataclass(frozen=True)
-class Feed:
-    """What the seats of one in-process talk share: the proceedings, recorded once
-    by the driver as events happen, and the room's log, from which each seat's
-    own view of the events is filtered only when a strategy reads it."""
+_KEPT: dict[type, str] = {
+    ProposalTabled: "tabled",
+    BallotResult: "ballots",
+    VetoCast: "vetoes",
+    ChallengeResult: "challenges",
+    SanctionImposed: "sanctions",
+}
+KEPT = frozenset((*_KEPT, ProposalWithdrawn, PackageAdopted, TalksConcluded))
+"""The event types the public record keeps."""
 
-    proceedings: Proceedings
-    log: Sequence[Event]
+
+_CHUNK = 32
+
+
+def log_public(record: PublicRecord, events: Sequence[Event | None]) -> None:
+    """Append the next events of the log, as the public sees them (None: hidden), to
+    ``record`` (the in-process driver's record, which seats read their events from)."""
+
+    put = object.__setattr__
+    tail = (*record._tail, *events)
+    chunks = record._chunks
+    while len(tail) >= _CHUNK:
+        chunks = (*chunks, tail[:_CHUNK])
+        tail = tail[_CHUNK:]
+    put(record, "_chunks", chunks)
+    put(record, "_tail", tail)
+    put(record, "length", record.length + len(events))
+
+
+def keep(record: PublicRecord, event: Event) -> None:
+    """Add ``event``, as everyone sees it, to ``record`` (other kinds are ignored)."""
+
+    kind = type(event)
+    name = _KEPT.get(kind)
+    put = object.__setattr__
+    if name is not None:
+        put(record, name, (*getattr(record, name), event))
+    elif kind is ProposalWithdrawn:
+        put(record, "withdrawn", record.withdrawn | {event.package_id})  # type: ignore[union-attr]
+    elif kind is PackageAdopted:
+        put(record, "adopted", event)
+    elif kind is TalksConcluded:
+        put(record, "concluded", event)
 
 
 class History:
-    """Everything this seat has seen, by kind, in order."""
+    """Everything this seat has seen: its events in order, and the public record by kind.
 
-    def __init__(self, *, feed: Feed | None = None, seat: str | None = None) -> None:
-        # with a feed the proceedings are recorded by the driver, and the
-        # events are this seat's view of the feed's log up to what it received
-        self._feed = feed
-        self._proceedings = Proceedings() if feed is None else feed.proceedings
-        self._viewer = None if seat is None else Viewer.of_seat(seat)
+    Over a websocket a history keeps its own record of what it is given. In-process
+    the driver keeps the talk's record, public log included, and ``overlay``: this
+    seat's own view of the events it sees otherwise than the public (its votes,
+    its brief, statements to it, its actions), by seq; its events are read from
+    those two when asked for.
+    """
+
+    def __init__(
+        self, *, record: PublicRecord | None = None, overlay: dict[int, Event] | None = None
+    ):
+        self._keeps = record is None
+        self._record = PublicRecord() if record is None else record
+        self._overlay = overlay
         self._events: list[Event] = []
-        self._upto = 0  # seq of the last event received
-        self._viewed = 1  # with a feed: log[1:_viewed] is in _events (talks_opened is not)
-        self.statements: list[StatementMade] = []
+        self._read = 0  # with an overlay: the seqs read from the record so far
+        self._statements: list[StatementMade] = []
+        self._seen = 0  # events scanned for statements
         self.my_actions: list[str] = []
 
     def add(self, *events: Event) -> None:
-        """Record ``events``, in order."""
+        """Record ``events``, in order (not for a history the driver keeps)."""
 
-        if not events:
-            return
-        self._upto = events[-1].seq
-        if self._feed is None:
-            self._events.extend(events)
-            add = self._proceedings.add
+        self._events.extend(events)
+        if self._keeps:
             for event in events:
-                if type(event) is StatementMade:
-                    self.statements.append(event)  # type: ignore[arg-type]
-                else:
-                    add(event)
-        else:
-            for event in events:
-                if type(event) is StatementMade:  # the private ones differ from seat to seat
-                    self.statements.append(event)  # type: ignore[arg-type]
+                if type(event) in KEPT:
+                    keep(self._record, event)
 
     @property
     def events(self) -> list[Event]:
-        feed = self._feed
-        if feed is not None and self._viewed < self._upto:
-            viewer = self._viewer
-            assert viewer is not None
+        """Every event this seat has seen, as it saw it."""
+
+        overlay = self._overlay
+        if overlay is not None and self._read < self._record.length:
+            start, stop = self._read + 1, self._record.length + 1
             out = self._events
-            for event in feed.log[self._viewed : self._upto]:
-                shown = visible(event, viewer)
+            for seq, public in zip(
+                range(start, stop), self._record.public(start, stop), strict=True
+            ):
+                shown = overlay.get(seq, public)
                 if shown is not None:
                     out.append(shown)
-            self._viewed = self._upto
+            self._read = stop - 1
         return self._events
 
     @property
-    def tabled(self) -> list[ProposalTabled]:
-        return self._proceedings.tabled
+    def statements(self) -> list[StatementMade]:
+        """The statements this seat has heard (public ones and those addressed to it)."""
+
+        events = self.events
+        if self._seen < len(events):
+            self._statements.extend(
+                e
+                for e in events[self._seen :]
+                if type(e) is StatementMade  # type: ignore[misc]
+            )
+            self._seen = len(events)
+        return self._statements
 
     @property
-    def withdrawn(self) -> set[str]:
-        return self._proceedings.withdrawn
+    def tabled(self) -> tuple[ProposalTabled, ...]:
+        return self._record.tabled
 
     @property
-    def ballots(self) -> list[BallotResult]:
-        return self._proceedings.ballots
+    def withdrawn(self) -> frozenset[str]:
+        return self._record.withdrawn
 
     @property
-    def vetoes(self) -> list[VetoCast]:
-        return self._proceedings.vetoes
+    def ballots(self) -> tuple[BallotResult, ...]:
+        return self._record.ballots
 
     @property
-    def challenges(self) -> list[ChallengeResult]:
-        return self._proceedings.challenges
+    def vetoes(self) -> tuple[VetoCast, ...]:
+        return self._record.vetoes
 
     @property
-    def sanctions(self) -> list[SanctionImposed]:
-        return self._proceedings.sanctions
+    def challenges(self) -> tuple[ChallengeResult, ...]:
+        return self._record.challenges
+
+    @property
+    def sanctions(self) -> tuple[SanctionImposed, ...]:
+        return self._record.sanctions
 
     @property
     def adopted(self) -> PackageAdopted | None:
-        return self._proceedings.adopted
+        return self._record.adopted
 
     @property
     def concluded(self) -> TalksConcluded | None:
-        return self._proceedings.concluded
+        return self._record.concluded
 
-    def package(self, package_id: str) -> dict[str, str] | None:
+    def package(self, package_id: str) -> Mapping[str, str] | None:
         """The package tabled under ``package_id``, or None."""
 
-        return self._proceedings.package(package_id)
+        return self._record.package(package_id)
 
     def put_to_vote(self, round_: int, seats: Sequence[str]) -> list[TabledPackage]:
         """The packages tabled in round ``round_`` and not withdrawn, by tabling
         seat (in ``seats`` order), then id: the ballot of that round."""
 
-        return self._proceedings.put_to_vote(round_, seats)
+        return self._record.put_to_vote(round_, seats)
 
-    def votes(self) -> Iterator[tuple[str, dict[str, str], str]]:
+    def votes(self) -> Iterator[tuple[str, Mapping[str, str], str]]:
         """(seat, package, vote) for every individual vote published (open ballots)."""
 
         for ballot in self.ballots:
@@ -308,7 +343,12 @@ class History:
 
 
 class Context:
-    """The view a delegation acts on. Hooks read it; ``say`` queues statements."""
+    """The view a delegation acts on. Hooks read it; ``say`` queues statements.
+
+    ``tables`` and ``shelf`` are this seat's own (its brief's tables and its
+    strategy's shelf, see :mod:`bots.tables`); without them the context makes
+    its own.
+    """
 
     def __init__(
         self,
@@ -317,30 +357,33 @@ class Context:
         scenario: Scenario,
         rng: random.Random,
         clock: Callable[[], float] = time.time,
-        reputation: dict[str, Record] | None = None,
-        feed: Feed | None = None,
+        reputation: Mapping[str, Record] | None = None,
+        history: History | None = None,
+        tables: BriefTables | None = None,
+        shelf: dict[bytes, Any] | None = None,
     ) -> None:
         delegation = scenario.delegation(seat)
         if delegation.brief is None:
             raise ValueError(f"the scenario view lacks the brief of {seat!r}")
+        if tables is None:
+            tables = Tables().brief(scenario, delegation.brief)
         self.seat = seat
         self.scenario = scenario
         self.brief: Brief = delegation.brief
-        self.utility = utility_function(scenario, delegation.brief)
+        self.utility: UtilityFunction = tables.utility
         self.rng = rng
         self.clock = clock
-        self.reputation: dict[str, Record] = reputation or {}
-        self.history = History(feed=feed, seat=seat)
+        self.reputation: Mapping[str, Record] = FrozenDict(reputation or {})
+        self.history = History() if history is None else history
         self.phase: Phase = "lobby"
         self.round = 0
         self.period = 0
         self.deadline: float | None = None
         self.ballot: list[TabledPackage] = []
         self._outbox: list[tuple[str, list[str] | None]] = []
-        self._all: list[dict[str, str]] | None = None
-        self._stakes: Stakes | None = None
-        self._ranking: Ranking | None = None
-        self._agenda_key = msgspec.json.encode((scenario.id, scenario.issues))
+        self._tables = tables
+        self._agenda: AgendaTables = tables.agenda
+        self._shelf: dict[bytes, Any] = {} if shelf is None else shelf
         # read on every hook call: computed once (the scenario does not change)
         self._seats = scenario.seats
         self._holds_veto = delegation.veto and scenario.rules.vetoes
@@ -426,44 +469,24 @@ class Context:
             for i in self.scenario.issues
         }
 
-    def all_packages(self) -> list[dict[str, str]]:
-        """Every package when the space is small enough, else a fixed sample of it.
+    def all_packages(self) -> tuple[Mapping[str, str], ...]:
+        """Every package when the space is small enough, else a fixed sample of it
+        (read-only; shared by the seats and, with :class:`~bots.tables.Tables`, the talks)."""
 
-        The list is shared between talks on the same agenda: treat it as read-only.
-        """
-
-        if self._all is None:
-            self._all = _remember(_packages_cache, self._agenda_key, self._enumerate)  # type: ignore[assignment]
-        return self._all  # type: ignore[return-value]
-
-    def _enumerate(self) -> list[dict[str, str]]:
-        issues = self.scenario.issues
-        if self.scenario.outcome_count <= ENUMERATION_LIMIT:
-            ids = [i.id for i in issues]
-            return [
-                dict(zip(ids, combo, strict=True))
-                for combo in itertools.product(*(i.options for i in issues))
-            ]
-        sampler = random.Random(f"{self.scenario.id}/sample")
-        return [{i.id: sampler.choice(i.options) for i in issues} for _ in range(ENUMERATION_LIMIT)]
+        return self._agenda.packages
 
     def ranking(self) -> Ranking:
-        """Every package sorted by this seat's utility (shared between talks; read-only)."""
+        """Every package sorted by this seat's utility (read-only)."""
 
-        if self._ranking is None:
-            key = self._agenda_key + msgspec.json.encode(self.brief)
-            self._ranking = _remember(  # type: ignore[assignment]
-                _ranking_cache, key, lambda: Ranking(self.all_packages(), self.utility)
-            )
-        return self._ranking  # type: ignore[return-value]
+        return self._tables.ranking()
 
-    def ranked_packages(self) -> list[tuple[float, dict[str, str]]]:
+    def ranked_packages(self) -> list[tuple[float, Mapping[str, str]]]:
         """(utility, package) from best to worst for this seat."""
 
         ranking = self.ranking()
         return list(zip(reversed(ranking.utilities), reversed(ranking.packages), strict=True))
 
-    def package_near(self, target: float) -> dict[str, str]:
+    def package_near(self, target: float) -> Mapping[str, str]:
         """The package whose utility is the smallest one at or above ``target``."""
 
         ranking = self.ranking()
@@ -472,17 +495,20 @@ class Context:
 
 
 def remember(ctx: Context, key: bytes, make: Callable[[], T]) -> T:
-    """``make()``, shared between talks on ``ctx``'s agenda by seats with its brief.
+    """``make()``, kept on this seat's shelf: shared between the talks of a
+    :class:`~bots.tables.Tables` by seats with the same brief, agenda and
+    strategy class.
 
     For what a strategy derives from its own brief and the public scenario
     only (say, its valuation of every package), like :meth:`Context.ranking`.
-    The cache key is the agenda, the seat's brief and ``key``, which must name
-    everything else ``make`` reads (the strategy, its parameters, the seat,
-    implementation terms...). Treat the result as read-only.
+    ``key`` must name everything else ``make`` reads (the seat, parameters
+    of the instance...). Treat the result as read-only.
     """
 
-    full = ctx._agenda_key + msgspec.json.encode(ctx.brief) + b"|" + key
-    return _remember(_derived_cache, full, make)  # type: ignore[return-value]
+    found = ctx._shelf.get(key)
+    if found is None:
+        found = ctx._shelf[key] = make()
+    return found  # type: ignore[no-any-return]
 
 
 def stakes(ctx: Context) -> Stakes:
@@ -490,6 +516,4 @@ def stakes(ctx: Context) -> Stakes:
     (:func:`~protocol.scenario.utility.detection_probability` and
     :func:`~protocol.scenario.utility.sanction_size`, looked up per option)."""
 
-    if ctx._stakes is None:
-        ctx._stakes = Stakes(ctx.scenario)
-    return ctx._stakes
+    return ctx._agenda.stakes

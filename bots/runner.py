@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bots.context import Context, Feed, Record
+from bots.context import Context, History, PublicRecord, Record
 from bots.sdk import Delegation
+from bots.tables import Tables
 from protocol.commands import (
     Act,
     CastVeto,
@@ -58,8 +59,16 @@ class Runner:
         clock: Callable[[], float] = time.time,
         reputation: dict[str, Record] | None = None,
         on_failure: Callable[[HookFailure], None] | None = None,
-        feed: Feed | None = None,
+        tables: Tables | None = None,
+        record: PublicRecord | None = None,
+        overlay: dict[int, Event] | None = None,
     ) -> None:
+        """``tables``: where this seat's tables come from (kept across talks by the
+        caller; a fresh one per talk without). ``record`` and ``overlay``: an
+        in-process driver keeps the talk's public record and this seat's own view
+        of the log itself (see :class:`~bots.context.History`), and then calls
+        :meth:`receive` with ``recorded=True``."""
+
         self.delegation = delegation
         self.seat = seat
         self.seed = seed
@@ -67,9 +76,9 @@ class Runner:
         self.clock = clock
         self.reputation = reputation
         self.on_failure = on_failure
-        self.feed = feed
-        """The in-process talk's shared record, if any: then only :data:`DRIVING` events,
-        statements and (for a delegation that :attr:`listens`) every event need be received."""
+        self.tables = tables
+        self._record = record
+        self._overlay = overlay
         self.ctx: Context | None = None
         # most strategies never look at single events: skip the call for them
         self.listens = type(delegation).on_event is not Delegation.on_event
@@ -83,8 +92,11 @@ class Runner:
     def strategy(self) -> str:
         return getattr(self.delegation, "name", type(self.delegation).__name__)
 
-    def receive(self, event: Event) -> list[SeatCommand]:
-        """Take one event (in seq order; repeats are ignored); return commands to send."""
+    def receive(self, event: Event, *, recorded: bool = False) -> list[SeatCommand]:
+        """Take one event (in seq order; repeats are ignored); return commands to send.
+
+        ``recorded``: the driver has already added it to this seat's history.
+        """
 
         seq = event.seq
         if seq <= self.last_seq:
@@ -99,16 +111,27 @@ class Runner:
         ):
             # the common case (votes, proposals, results...): no hook runs, so
             # there is nothing to answer; the history just records the event
-            ctx.history.add(event)
+            if not recorded:
+                ctx.history.add(event)
             return []
         if isinstance(event, TalksOpened):
+            scenario = event.scenario
+            brief = scenario.delegation(self.seat).brief
+            tables = self.tables if self.tables is not None else Tables()
+            history = History(record=self._record, overlay=self._overlay)
+            if not recorded:
+                history.add(event)
             self.ctx = Context(
                 seat=self.seat,
-                scenario=event.scenario,
+                scenario=scenario,
                 rng=random.Random(f"{self.seed}:{self.seat}"),
                 clock=self.clock,
                 reputation=self.reputation,
-                feed=self.feed,
+                history=history,
+                tables=None if brief is None else tables.brief(scenario, brief),
+                shelf=None
+                if brief is None
+                else tables.shelf(scenario, brief, type(self.delegation)),
             )
             # issue → its options, to check the packages the strategy tables
             self._agenda = {i.id: i.options for i in event.scenario.issues}
@@ -116,7 +139,8 @@ class Runner:
             return self._statements()
         if ctx is None:
             return []
-        ctx.history.add(event)
+        if not recorded:
+            ctx.history.add(event)
         commands: list[SeatCommand] = []
         if isinstance(event, PhaseStarted):
             ctx.phase, ctx.round, ctx.period, ctx.deadline = (

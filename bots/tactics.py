@@ -14,6 +14,7 @@ import msgspec
 
 from bots.context import Context, remember
 from bots.sdk import Package
+from protocol.scenario.utility import UtilityFunction
 
 
 def aspiration(ctx: Context, exponent: float) -> float:
@@ -54,33 +55,10 @@ class Aspiration:
         return self
 
 
-class Utilities:
-    """This seat's utility of a package, looked up for every package of
-    ``ctx.all_packages()`` instead of summed (the same floats as
-    ``ctx.utility``, which it falls back on for any other package, say one
-    with its issues in another order)."""
+def utilities(ctx: Context) -> UtilityFunction:
+    """This seat's utility function (``ctx.utility``): what strategies vote with."""
 
-    __slots__ = ("_by_items", "_utility")
-
-    def __init__(self, ctx: Context) -> None:
-        ranking = ctx.ranking()
-        self._by_items = dict(zip(map(_items, ranking.packages), ranking.utilities, strict=True))
-        self._utility = ctx.utility
-
-    def __call__(self, package: Package) -> float:
-        u = self._by_items.get(tuple(package.items()))
-        return self._utility(package) if u is None else u
-
-
-def utilities(ctx: Context) -> Utilities:
-    """:class:`Utilities` for ``ctx``'s seat, shared between talks on the same
-    agenda and brief: ``utilities(ctx)(package)``, for votes."""
-
-    return remember(ctx, b"utilities", lambda: Utilities(ctx))
-
-
-def _items(package: Package) -> tuple[tuple[str, str], ...]:
-    return tuple(package.items())
+    return ctx.utility
 
 
 def package_near(ctx: Context, target: float, *, spread: int = 1) -> dict[str, str]:
@@ -89,10 +67,11 @@ def package_near(ctx: Context, target: float, *, spread: int = 1) -> dict[str, s
 
     ranking = ctx.ranking()
     start = ranking.at_least(target)
-    above = ranking.packages[start : start + max(1, spread)]
-    if not above:
+    stop = min(start + max(1, spread), len(ranking.packages))
+    if start >= stop:
         return ctx.best_package()
-    return ctx.rng.choice(above)
+    # the same draw as choosing among the packages themselves; only the chosen one is made
+    return ranking.packages[ctx.rng.choice(range(start, stop))]
 
 
 def expected_sanction(ctx: Context) -> float:

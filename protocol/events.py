@@ -5,7 +5,8 @@ time ``at`` (seconds) the engine was given when it happened. The log is
 hash-chained (:mod:`protocol.engine.chain`) and persisted before anything is
 broadcast; each recipient gets the events filtered to what it may see
 (:mod:`protocol.engine.visibility`). Fields that a recipient may not see are
-``null`` in its copy.
+``null`` in its copy. Events are immutable: frozen structs, tuples, and
+read-only maps where the engine builds them.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class TalksStarted(_Event, tag="talks_started", kw_only=True):
     """The talks began, because every seat was taken or the organizer started them."""
 
     by: Literal["all_seated", "organizer"]
-    absent: list[str] = []
+    absent: tuple[str, ...] = ()
     """Seats not taken when the talks began; they may still take their seat later."""
     absent_default: bool = False
     """Whether absent seats act by default at once (pass, abstain, comply, no
@@ -131,7 +132,7 @@ class Timeout(_Event, tag="timeout", kw_only=True):
     round: int = 0
     period: int = 0
     default: str
-    package_ids: list[str] = []
+    package_ids: tuple[str, ...] = ()
 
 
 class PackageResult(
@@ -143,7 +144,7 @@ class PackageResult(
     seat: str
     tally: Tally
     passed: bool
-    vetoed_by: list[str] = []
+    vetoed_by: tuple[str, ...] = ()
     votes: dict[str, str] | None = None
     """Each seat's vote (a timeout shows as ``abstain``); ``null`` in a secret ballot."""
 
@@ -153,7 +154,7 @@ class BallotResult(_Event, tag="ballot_result", kw_only=True):
 
     round: int
     secret: bool
-    results: list[PackageResult]
+    results: tuple[PackageResult, ...]
 
 
 class PackageAdopted(_Event, tag="package_adopted", kw_only=True):
@@ -189,7 +190,7 @@ class StatementMade(_Event, tag="statement_made", kw_only=True):
 
     seat: str
     text: str
-    to: list[str] | None = None
+    to: tuple[str, ...] | None = None
 
 
 class ActionTaken(_Event, tag="action_taken", kw_only=True):
@@ -247,8 +248,8 @@ class TalksConcluded(_Event, tag="talks_concluded", kw_only=True):
     package_id: str | None = None
     package: dict[str, str] | None = None
     rounds: int
-    scores: list[SeatScore]
-    actions: dict[str, list[str]] = {}
+    scores: tuple[SeatScore, ...]
+    actions: dict[str, tuple[str, ...]] = {}
 
 
 Event = (

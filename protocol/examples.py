@@ -136,7 +136,7 @@ SERVER_EXAMPLES: dict[str, object] = {
         phase="ballot",
         round=1,
         default="abstain",
-        package_ids=["R1-north-1"],
+        package_ids=("R1-north-1",),
     ),
     "ballot_result": BallotResult(
         room=_ROOM,
@@ -144,15 +144,15 @@ SERVER_EXAMPLES: dict[str, object] = {
         at=_T + 70,
         round=1,
         secret=False,
-        results=[
+        results=(
             PackageResult(
                 package_id="R1-north-1",
                 seat="north",
                 tally=_TALLY,
                 passed=True,
                 votes={"north": "yes", "south": "no", "east": "yes"},
-            )
-        ],
+            ),
+        ),
     ),
     "package_adopted": PackageAdopted(
         room=_ROOM,
@@ -195,7 +195,7 @@ SERVER_EXAMPLES: dict[str, object] = {
         package_id="R1-north-1",
         package=_PACKAGE,
         rounds=1,
-        scores=[
+        scores=(
             SeatScore(
                 seat="north",
                 raw=0.72,
@@ -203,9 +203,9 @@ SERVER_EXAMPLES: dict[str, object] = {
                 utility=0.88,
                 compliance_costs=0.12,
                 inspection_costs=0.04,
-            )
-        ],
-        actions={"north": ["comply", "comply", "comply"]},
+            ),
+        ),
+        actions={"north": ("comply", "comply", "comply")},
     ),
     "welcome": Welcome(
         protocol=PROTOCOL_VERSION, role="seat", room=_ROOM, seat="north", brief=_BRIEF

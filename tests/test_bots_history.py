@@ -116,7 +116,7 @@ def test_each_seat_sees_exactly_its_view_of_the_log(scenario_name: str, listen: 
     for seat, spy in spies.items():
         assert len(spy.snapshots) > 10
         for upto, seen in spy.snapshots:
-            view = visible_log(log[:upto], Viewer.of_seat(seat), after=1)  # after talks_opened
+            view = visible_log(log[:upto], Viewer.of_seat(seat))
             for name, kind in KINDS.items():
                 expected = _encoded([e for e in view if isinstance(e, kind)])  # type: ignore[arg-type]
                 assert seen[name] == expected, (seat, upto, name)

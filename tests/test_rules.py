@@ -46,7 +46,7 @@ def test_veto_holder_alone_blocks_a_package_everyone_else_supports() -> None:
         room, {"p": {"b": "veto"}, "b": {"b": "yes"}, "c": {"b": "yes"}}, tabled_by={"b": PKG_A}
     )
     result = result_of(events).results[0]
-    assert result.vetoed_by == ["p"]
+    assert result.vetoed_by == ("p",)
     assert not result.passed
     assert room.adopted is None and room.round == 2
 

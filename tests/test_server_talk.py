@@ -123,7 +123,7 @@ async def test_six_websocket_clients_play_a_full_talk(backend: dict[str, Any]) -
             )
         result = await spectator.wait_for(lambda m: isinstance(m, BallotResult))
         assert result.secret and result.results[0].votes is None
-        assert result.results[0].vetoed_by == ["s6"] and not result.results[0].passed
+        assert result.results[0].vetoed_by == ("s6",) and not result.results[0].passed
 
         # round 2: a package with full checks and heavy fines is adopted
         second = {"cut": "mid", "checks": "full", "fines": "heavy"}

@@ -181,11 +181,11 @@ def trade_round(package: Package, *, inspect: str | None = None) -> list[str]:
 
 
 def test_defects_when_nothing_can_be_detected() -> None:
-    assert trade_round(WEAKEST) == ["defect"] * 5
+    assert trade_round(WEAKEST) == ("defect",) * 5
 
 
 def test_complies_under_the_strongest_regime_when_inspected_every_period() -> None:
-    assert trade_round(STRONGEST, inspect="china") == ["comply"] * 5
+    assert trade_round(STRONGEST, inspect="china") == ("comply",) * 5
 
 
 def regime(*, inspection_cost: float = 0.03) -> Scenario:
@@ -245,7 +245,7 @@ def test_defects_only_when_that_clearly_pays() -> None:
     adaptive = in_regime(NashSeeker()).room.concluded
     free_rider = in_regime(FreeRider()).room.concluded
     assert adaptive is not None and free_rider is not None
-    assert adaptive.actions["me"] == ["comply"] * 4
+    assert adaptive.actions["me"] == ("comply",) * 4
     assert free_rider.actions["me"][0] == "defect"
 
 

@@ -99,7 +99,7 @@ def test_side_deals_are_private_to_its_partners() -> None:
     talk = run(CoalitionBuilder())
     said = [e for e in talk.room.log if isinstance(e, StatementMade) and e.seat == "cb"]
     assert said, "the coalition builder must propose a side deal"
-    assert all(e.to == ["f1", "f2"] for e in said)
+    assert all(e.to == ("f1", "f2") for e in said)
     assert all("cut=" in e.text and "money=" in e.text for e in said)  # it names the package
     for seat in SEATS[1:]:
         seen = [

@@ -67,7 +67,7 @@ def test_defects_every_period_when_the_agreement_detects_nothing() -> None:
     talk = trade_round(WEAKEST)
     concluded = talk.room.concluded
     assert concluded is not None
-    assert concluded.actions["china"] == ["defect"] * 5
+    assert concluded.actions["china"] == ("defect",) * 5
     china = next(s for s in concluded.scores if s.seat == "china")
     assert china.defection_gains == pytest.approx(5 * 0.07)
     assert china.sanctions == 0
@@ -77,7 +77,7 @@ def test_complies_under_the_strongest_regime_when_inspected_every_period() -> No
     talk = trade_round(STRONGEST, inspect="china")
     concluded = talk.room.concluded
     assert concluded is not None
-    assert concluded.actions["china"] == ["comply"] * 5
+    assert concluded.actions["china"] == ("comply",) * 5
     # the others, complying sponsors, are unaffected: the free rider does no harm
     assert all(s.harm_suffered == 0 for s in concluded.scores)
 
@@ -129,8 +129,8 @@ def test_learns_from_inspections_whether_defection_pays() -> None:
         clean(talk)
         assert talk.room.adopted is not None and talk.room.adopted.package == MIDDLE
     assert watched.room.concluded is not None and unwatched.room.concluded is not None
-    assert watched.room.concluded.actions["fr"] == ["defect", "comply", "comply"]
-    assert unwatched.room.concluded.actions["fr"] == ["defect", "defect", "defect"]
+    assert watched.room.concluded.actions["fr"] == ("defect", "comply", "comply")
+    assert unwatched.room.concluded.actions["fr"] == ("defect", "defect", "defect")
 
 
 def test_prefers_weak_verification_at_the_table() -> None:

@@ -121,7 +121,7 @@ def test_never_inspects_when_nothing_can_be_detected_and_always_complies() -> No
     concluded = talk.room.concluded
     assert concluded is not None
     # defecting would pay it 0.32 a period, undetectably; it complies all the same
-    assert concluded.actions["insp"] == ["comply"] * 4
+    assert concluded.actions["insp"] == ("comply",) * 4
 
 
 def test_prefers_the_regime_that_deters_at_the_table() -> None:

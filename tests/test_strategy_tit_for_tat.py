@@ -172,7 +172,7 @@ def test_defects_once_after_a_detected_defection_then_complies_again() -> None:
     detected = [e for e in talk.room.log if isinstance(e, ChallengeResult) and e.detected]
     assert [(e.target, e.period) for e in detected][:1] == [("defector", 1)]
     # complies in period 1, answers the detected defection in period 2, forgives in period 3
-    assert concluded.actions["r"] == ["comply", "defect", "comply"]
+    assert concluded.actions["r"] == ("comply", "defect", "comply")
     # it inspects the seat that was caught
     mine = [e for e in talk.room.log if isinstance(e, ChallengeResult) and e.seat == "r"]
     assert [e.target for e in mine if e.period >= 2] == ["defector", "defector"]
@@ -184,7 +184,7 @@ def test_undetected_defection_does_not_trigger_retaliation() -> None:
     concluded = talk.room.concluded
     assert concluded is not None and concluded.package == {"cut": "high", "inspect": "none"}
     assert concluded.actions["defector"][0] == "defect"
-    assert concluded.actions["r"] == ["comply", "comply", "comply"]
+    assert concluded.actions["r"] == ("comply", "comply", "comply")
     # inspections that cannot detect anything are not worth paying for
     assert not [e for e in talk.room.log if isinstance(e, ChallengeResult) and e.seat == "r"]
 

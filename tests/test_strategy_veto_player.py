@@ -92,10 +92,10 @@ def test_vetoes_early_and_accepts_its_reservation_in_the_last_round() -> None:
     talk = run(build())
     rounds = by_owner(talk)
     for r in range(1, ROUNDS):
-        assert rounds[r]["pusher"][1] == ["vp"], f"round {r}: must veto below its aspiration"
-    assert rounds[ROUNDS]["pusher"] == ("yes", [])
+        assert rounds[r]["pusher"][1] == ("vp",), f"round {r}: must veto below its aspiration"
+    assert rounds[ROUNDS]["pusher"] == ("yes", ())
     # below its reservation it vetoes even at the end
-    assert all(rounds[r]["lowball"][1] == ["vp"] for r in rounds)
+    assert all(rounds[r]["lowball"][1] == ("vp",) for r in rounds)
     adopted = talk.room.adopted
     assert adopted is not None and adopted.round == ROUNDS
     assert adopted.package == AT_RESERVATION
@@ -114,8 +114,8 @@ def test_never_vetoes_without_a_veto(holder: bool, vetoes: bool) -> None:
     assert not [e for e in talk.room.log if isinstance(e, VetoCast)]
     rounds = by_owner(talk)
     # a hardliner: no on the package below its early aspiration, no below its reservation
-    assert rounds[1]["pusher"] == ("no", [])
-    assert all(rounds[r]["lowball"] == ("no", []) for r in rounds)
+    assert rounds[1]["pusher"] == ("no", ())
+    assert all(rounds[r]["lowball"] == ("no", ()) for r in rounds)
     assert talk.room.adopted is not None and talk.room.adopted.package == AT_RESERVATION
 
 

@@ -10,17 +10,20 @@ same head hash.
 
 from __future__ import annotations
 
-import hashlib
+from hashlib import blake2s, sha256
+from json.encoder import encode_basestring
 from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
 
-from protocol.engine.seals import chained_form, digest, pointer_get, salt
-from protocol.events import EVENTS, Event
-from protocol.jcs import canonical_json, encode_sorted, plain_float
+from protocol.engine.seals import SEALED, WHOLE, chained_form, digest, pointer_get, salt
+from protocol.events import EVENTS, BallotResult, Event
+from protocol.jcs import MAX_SAFE_INTEGER, canonical_json, encode_sorted, plain_float
 
 GENESIS = "0" * 64
+
+_TALLY_WEIGHTS = ("yes_weight", "no_weight", "abstain_weight", "timeout_weight")
 
 
 class Sealed(msgspec.Struct, frozen=True):
@@ -99,8 +102,8 @@ class Chain:
         self._bmp_keys = bmp_keys
         self._head = GENESIS
         self._hashes: list[str] = []
-        # canonical bytes, or (JSON object, seq, secret paths, flat), of events not hashed yet
-        self._waiting: list[bytes | tuple[Any, int, tuple[str, ...], bool]] = []
+        # canonical bytes, or (JSON object, seq, secret paths), of events not hashed yet
+        self._waiting: list[bytes | tuple[Any, int, tuple[str, ...]]] = []
 
     def _flat(self, event: Event) -> bool:
         plan = _FLAT.get(type(event))
@@ -119,12 +122,58 @@ class Chain:
         """Append ``event`` whose secret content sits at ``paths``; hashed when first needed."""
 
         flat = self._flat(event)
-        if paths:
-            self._waiting.append((msgspec.to_builtins(event), event.seq, paths, flat))
+        if not paths:
+            self._waiting.append(encode_sorted(event) if flat else canonical_json(event))
         elif flat:
-            self._waiting.append(encode_sorted(event))
+            # a flat event's secrets are top-level fields (a vote) or the whole of
+            # it (a private statement): sealed right here, as seals.chained_form does
+            document = msgspec.to_builtins(event)
+            key, seq = self._key, event.seq
+            for path in paths:
+                s = blake2s(f"{seq}:{path}".encode(), key=key).digest()  # seals.salt
+                if path == WHOLE:
+                    document = {SEALED: sha256(s + encode_sorted(document)).hexdigest()}
+                    break
+                name = path[1:]
+                value = document[name]
+                data = (
+                    encode_basestring(value).encode()
+                    if type(value) is str
+                    else canonical_json(value)
+                )
+                document[name] = {SEALED: sha256(s + data).hexdigest()}
+            self._waiting.append(encode_sorted(document))
+        elif type(event) is BallotResult and self._bmp_keys:
+            self._waiting.append(self._ballot(event, paths))
         else:
-            self._waiting.append(canonical_json(event))
+            self._waiting.append((msgspec.to_builtins(event), event.seq, paths))
+
+    def _ballot(
+        self, event: BallotResult, paths: tuple[str, ...]
+    ) -> bytes | tuple[Any, int, tuple[str, ...]]:
+        """A ballot result's chained form: each result's votes sealed when the ballot
+        is secret, tallies' whole floats as integers (as RFC 8785 prints them)."""
+
+        document = msgspec.to_builtins(event)
+        if not plain_float(document["at"]):
+            return (document, event.seq, paths)
+        key, seq = self._key, event.seq
+        sealed = bool(paths)
+        for n, result in enumerate(document["results"]):
+            tally = result["tally"]
+            for name in _TALLY_WEIGHTS:
+                x = tally[name]
+                if not plain_float(x):
+                    if x.is_integer() and -MAX_SAFE_INTEGER <= x <= MAX_SAFE_INTEGER:
+                        tally[name] = int(x)
+                    else:
+                        return (msgspec.to_builtins(event), seq, paths)  # the exact path
+            if sealed:
+                s = blake2s(f"{seq}:/results/{n}/votes".encode(), key=key).digest()
+                # str → str, keys in the BMP: msgspec's sorted form is canonical
+                votes = encode_sorted(result["votes"])
+                result["votes"] = {SEALED: sha256(s + votes).hexdigest()}
+        return encode_sorted(document)
 
     @property
     def head(self) -> str:
@@ -142,19 +191,17 @@ class Chain:
         if not self._waiting:
             return
         head, hashes, key = self._head, self._hashes, self._key
-        sha256 = hashlib.sha256
         for item in self._waiting:
             if type(item) is bytes:
                 data = item
             else:
-                document, seq, paths, flat = item  # type: ignore[misc]
+                document, seq, paths = item  # type: ignore[misc]
                 digests = {
                     path: digest(salt(key, seq, path), pointer_get(document, path))
                     for path in paths
                 }
                 form = chained_form(document, digests, copy=False)  # the chain's own copy
-                # a digest is a plain string: a flat event stays flat once sealed
-                data = encode_sorted(form) if flat else canonical_json(form)
+                data = canonical_json(form)
             head = sha256(head.encode("ascii") + data).hexdigest()
             hashes.append(head)
         self._waiting.clear()

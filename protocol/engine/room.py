@@ -13,12 +13,10 @@ events.
 
 from __future__ import annotations
 
-import json
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import msgspec
 
 from protocol import PROTOCOL_VERSION
 from protocol.commands import (
@@ -33,7 +31,7 @@ from protocol.commands import (
     Withdraw,
 )
 from protocol.engine.chain import Chain
-from protocol.engine.rules import Vote, carried, tally
+from protocol.engine.rules import Vote, decide
 from protocol.engine.scoring import Ledger, final_score
 from protocol.engine.seals import Secrets, derive_key
 from protocol.errors import (
@@ -84,8 +82,14 @@ from protocol.events import (
     VetoCast,
     VoteCast,
 )
-from protocol.scenario.model import Scenario
-from protocol.scenario.utility import detection_probability, sanction_size, utility_functions
+from protocol.frozen import FrozenDict
+from protocol.scenario.model import Scenario, freeze_scenario
+from protocol.scenario.utility import (
+    UtilityFunction,
+    detection_probability,
+    sanction_size,
+    utility_functions,
+)
 
 
 @dataclass(slots=True)
@@ -95,7 +99,7 @@ class Tabled:
     package_id: str
     seat: str
     round: int
-    package: dict[str, str]
+    package: FrozenDict[str, str]
     order: int
     withdrawn: bool = False
 
@@ -138,16 +142,17 @@ class Room:
         seed: int,
         now: float,
         sealing_key: bytes | None = None,
+        utilities: Mapping[str, UtilityFunction] | None = None,
     ) -> None:
         """Open a room; ``sealing_key`` (32 random bytes on a server) seeds the salts
-        of sealed content, and is derived from ``seed`` when not given."""
+        of sealed content, and is derived from ``seed`` when not given.
+        ``utilities`` (seat → utility function on this scenario) saves building them
+        when the caller has them already."""
 
         _check_finite(now)
-        try:
-            # the chain relies on every number being finite (protocol.jcs)
-            json.dumps(msgspec.to_builtins(scenario), allow_nan=False)
-        except ValueError:
-            raise ValueError("the scenario holds a number that is not finite") from None
+        # the log and every seat of an in-process talk share it: read-only (and,
+        # as the chain needs, every number in it finite: checked when frozen)
+        scenario = freeze_scenario(scenario)
         self.scenario = scenario
         self.room_id = room_id
         self.seed = seed
@@ -162,7 +167,7 @@ class Room:
             "action": limits.action,
             "verification": limits.verification,
         }
-        self._utilities = utility_functions(scenario)
+        self._utilities = dict(utilities) if utilities is not None else utility_functions(scenario)
         self._agenda = [i.id for i in scenario.issues]
         self._seat_order = {seat: n for n, seat in enumerate(self.seats)}
         self.log: list[Event] = []
@@ -217,7 +222,7 @@ class Room:
         self._absent = self._absent - {seat}
         self._emit(SeatTaken, now, seat=seat)
         if self.phase == "lobby" and len(self.seated) == len(self.seats):
-            self._emit(TalksStarted, now, by="all_seated", absent=[])
+            self._emit(TalksStarted, now, by="all_seated", absent=())
             self._begin_round(now)
             self._settle(now)
         return self._flush()
@@ -229,7 +234,7 @@ class Room:
         _check_finite(now)
         if self.phase != "lobby":
             raise WrongPhase(f"the talks have already started (phase {self.phase})")
-        absent = [s for s in self.seats if s not in self.seated]
+        absent = tuple(s for s in self.seats if s not in self.seated)
         if absent_default:
             self._absent = frozenset(absent)
         self._emit(TalksStarted, now, by="organizer", absent=absent, absent_default=absent_default)
@@ -380,9 +385,9 @@ class Room:
         # the package in agenda order, if it is one; _check_package says what is wrong if not
         issues = self._issues
         try:
-            package = {i: proposed[i] for i in self._agenda}
+            package = FrozenDict({i: proposed[i] for i in self._agenda})
         except KeyError:
-            package = {}
+            package = FrozenDict()
         if len(package) != len(proposed) or len(package) != len(issues):
             self._check_package(proposed)
         for issue_id, option in package.items():
@@ -502,11 +507,11 @@ class Room:
         defaulted = self.seats if timed_out else [s for s in self.seats if s in self._absent]
         if defaulted:
             for seat in defaulted:
-                missing = [
+                missing = tuple(
                     p.package_id
                     for p in active
                     if seat not in self._round.votes.get(p.package_id, {})
-                ]
+                )
                 if missing:
                     self._emit(
                         Timeout,
@@ -524,11 +529,9 @@ class Room:
         seat_order = self._seat_order
         for tabled in sorted(active, key=lambda t: (seat_order[t.seat], t.package_id)):
             votes = self._round.votes.get(tabled.package_id, {})
-            vetoed_by = list(self._round.vetoes.get(tabled.package_id, []))
-            # passes(rules, weights, votes), reusing the tally
-            t = tally(self._weights, votes)
-            passed = all(votes.get(s) == "yes" for s in rules.required)
-            passed = passed and carried(rules, self._weights, t) and not vetoed_by
+            vetoed_by = tuple(self._round.vetoes.get(tabled.package_id, ()))
+            t, passed = decide(rules, self._weights, votes)
+            passed = passed and not vetoed_by
             results.append(
                 PackageResult(
                     package_id=tabled.package_id,
@@ -536,7 +539,7 @@ class Room:
                     tally=t,
                     passed=passed,
                     vetoed_by=vetoed_by,
-                    votes={s: votes.get(s, "abstain") for s in self.seats},
+                    votes=FrozenDict({s: votes.get(s, "abstain") for s in self.seats}),
                 )
             )
             if passed:
@@ -546,7 +549,7 @@ class Room:
             now,
             round=self.round,
             secret=rules.ballot == "secret",
-            results=results,
+            results=tuple(results),
         )
         if winners:
             winners.sort(key=lambda w: (w[0], w[1]))
@@ -590,7 +593,7 @@ class Room:
         limit = self.scenario.rules.statement_limit
         if len(text) > limit:
             raise StatementTooLong(f"{len(text)} characters; the limit is {limit}")
-        to: list[str] | None = None
+        to: tuple[str, ...] | None = None
         if command.to is not None:
             if not command.to:
                 raise BadRecipients("a private statement needs at least one recipient")
@@ -599,7 +602,7 @@ class Room:
                     raise UnknownSeat(f"no seat {other!r} in this room")
                 if other == seat:
                     raise BadRecipients("a seat cannot address a private statement to itself")
-            to = sorted(set(command.to), key=self.seats.index)
+            to = tuple(sorted(set(command.to), key=self.seats.index))
         self._emit(StatementMade, now, seat=seat, text=text, to=to)
 
     # --- implementation ----------------------------------------------------------------
@@ -774,12 +777,14 @@ class Room:
             package_id=None if adopted is None else adopted.package_id,
             package=None if adopted is None else adopted.package,
             rounds=self.round,
-            scores=scores,
-            actions={
-                seat: list(self.ledgers[seat].actions)
-                for seat in self.seats
-                if self.ledgers[seat].actions
-            },
+            scores=tuple(scores),
+            actions=FrozenDict(
+                {
+                    seat: tuple(self.ledgers[seat].actions)
+                    for seat in self.seats
+                    if self.ledgers[seat].actions
+                }
+            ),
         )
 
 

@@ -74,18 +74,29 @@ def tally(weights: Mapping[str, float], votes: Mapping[str, Vote | None]) -> Tal
     )
 
 
+def decide(
+    rules: Rules, weights: Mapping[str, float], votes: Mapping[str, Vote | None]
+) -> tuple[Tally, bool]:
+    """The tally of ``votes`` and whether they carry the package under ``rules``
+    (vetoes aside): the one implementation of the decision rules, which the
+    room, the analysis and the strategies all call."""
+
+    t = tally(weights, votes)
+    return t, _carried(rules, weights, t, votes)
+
+
 def passes(rules: Rules, weights: Mapping[str, float], votes: Mapping[str, Vote | None]) -> bool:
     """Whether the votes carry the package under ``rules`` (vetoes aside)."""
 
-    for seat in rules.required:
+    return decide(rules, weights, votes)[1]
+
+
+def _carried(
+    rules: Rules, weights: Mapping[str, float], t: Tally, votes: Mapping[str, Vote | None]
+) -> bool:
+    for seat in rules.required:  # a required seat's yes is indispensable
         if votes.get(seat) != "yes":
             return False
-    return carried(rules, weights, tally(weights, votes))
-
-
-def carried(rules: Rules, weights: Mapping[str, float], t: Tally) -> bool:
-    """Whether tally ``t`` carries the package, once every ``required`` seat has voted yes."""
-
     seats = len(weights)
     if rules.decision == "unanimity":
         return seats - t.yes <= rules.all_but and t.yes > 0

@@ -7,7 +7,7 @@ its addressees and the organizer). Each such piece sits at a *secret path*
 (a JSON Pointer, RFC 6901, into the event's JSON object; ``""`` is the whole
 event). The chain does not hash the piece itself but its *digest*::
 
-    salt   = HMAC-SHA256(sealing key, "<seq>:<path>")           (32 bytes)
+    salt   = BLAKE2s-256(key = sealing key, data = "<seq>:<path>")   (32 bytes)
     digest = hex(SHA-256(salt ‖ JCS(value at path)))
 
 and the event's *chained form* is its JSON object with the value at each
@@ -22,7 +22,6 @@ its audience, verifies against the same head hash.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -48,9 +47,11 @@ def derive_key(seed: int) -> bytes:
 
 
 def salt(key: bytes, seq: int, path: str) -> bytes:
-    """The salt of the secret at ``path`` in the event ``seq``."""
+    """The salt of the secret at ``path`` in the event ``seq``: keyed BLAKE2s, a
+    pseudorandom function of the room's key (readers are given salts, so only
+    the room ever derives one)."""
 
-    return hmac.digest(key, f"{seq}:{path}".encode(), "sha256")
+    return hashlib.blake2s(f"{seq}:{path}".encode(), key=key).digest()
 
 
 def digest(salt: bytes, value: Any) -> str:

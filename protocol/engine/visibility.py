@@ -71,9 +71,9 @@ def visible(event: Event, viewer: Viewer) -> Event | None:
         case BallotResult(secret=True):
             return msgspec.structs.replace(
                 event,
-                results=[msgspec.structs.replace(r, votes=None) for r in event.results],
+                results=tuple(msgspec.structs.replace(r, votes=None) for r in event.results),
             )
-        case StatementMade(to=list() as to):
+        case StatementMade(to=to) if to is not None:  # private (any sequence type)
             return event if seat is not None and (seat == event.seat or seat in to) else None
         case ActionTaken():
             return event if event.seat == seat else None

@@ -57,6 +57,7 @@ from protocol.scenario.model import (
     Scenario,
     Terms,
     TimeLimits,
+    freeze_scenario,
 )
 
 WEIGHT_TOLERANCE = 1e-6
@@ -353,14 +354,17 @@ class _Builder:
             if spec.implementation is None
             else self.implementation(spec.implementation, issues, seats)
         )
-        return Scenario(
-            id=spec.id,
-            title=spec.title or spec.id,
-            description=spec.description,
-            issues=issues,
-            delegations=delegations,
-            rules=rules,
-            implementation=implementation,
+        # read-only maps: the room and every seat of an in-process talk share it
+        return freeze_scenario(
+            Scenario(
+                id=spec.id,
+                title=spec.title or spec.id,
+                description=spec.description,
+                issues=issues,
+                delegations=delegations,
+                rules=rules,
+                implementation=implementation,
+            )
         )
 
     def unique(self, ids: list[str], path: str, what: str) -> None:

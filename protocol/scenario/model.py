@@ -7,9 +7,12 @@ on disk may use shorthands (numeric ranges, linear values) that
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import msgspec
+
+from protocol.frozen import FrozenDict, frozen_dict
 
 IssueKind = Literal["substance", "verification", "enforcement"]
 DecisionRule = Literal["unanimity", "consensus", "qualified"]
@@ -145,3 +148,82 @@ class Scenario(_Model, kw_only=True):
             d if d.id == seat else msgspec.structs.replace(d, brief=None) for d in self.delegations
         )
         return msgspec.structs.replace(self, delegations=delegations)
+
+
+def all_finite(scenario: Scenario) -> bool:
+    """Whether every number in ``scenario`` is finite (which the hash chain needs)."""
+
+    isfinite = math.isfinite
+    rules = scenario.rules
+    numbers: list[float] = [
+        rules.threshold,
+        rules.quorum,
+        *msgspec.structs.astuple(rules.time_limits),
+    ]
+    for d in scenario.delegations:
+        numbers.append(d.weight)
+        if d.brief is not None:
+            numbers.append(d.brief.reservation)
+            numbers.extend(d.brief.weights.values())
+            for row in d.brief.values.values():
+                numbers.extend(row)
+    impl = scenario.implementation
+    if impl is not None:
+        numbers.append(impl.inspection_cost)
+        for rows in (impl.detection, impl.sanction):
+            for row in rows.values():
+                numbers.extend(row)
+        for terms in impl.parties.values():
+            numbers.extend(msgspec.structs.astuple(terms))
+    return all(isfinite(x) for x in numbers)
+
+
+def freeze_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` with every map read-only (the same object if it already is).
+
+    Refuses (ValueError) a scenario with a number that is not finite, which no
+    hash chain could hold.
+    """
+
+    if not all_finite(scenario):
+        raise ValueError("the scenario holds a number that is not finite")
+    if _is_frozen(scenario):
+        return scenario
+
+    def brief(b: Brief | None) -> Brief | None:
+        if b is None:
+            return None
+        return msgspec.structs.replace(
+            b,
+            weights=frozen_dict(b.weights),
+            values=frozen_dict({k: tuple(v) for k, v in b.values.items()}),
+        )
+
+    delegations = tuple(
+        msgspec.structs.replace(d, brief=brief(d.brief)) for d in scenario.delegations
+    )
+    impl = scenario.implementation
+    if impl is not None:
+        impl = msgspec.structs.replace(
+            impl,
+            detection=frozen_dict({k: tuple(v) for k, v in impl.detection.items()}),
+            sanction=frozen_dict({k: tuple(v) for k, v in impl.sanction.items()}),
+            parties=frozen_dict(impl.parties),
+        )
+    return msgspec.structs.replace(
+        scenario, issues=tuple(scenario.issues), delegations=delegations, implementation=impl
+    )
+
+
+def _is_frozen(scenario: Scenario) -> bool:
+    if type(scenario.delegations) is not tuple or type(scenario.issues) is not tuple:
+        return False
+    for d in scenario.delegations:
+        if d.brief is not None and (
+            type(d.brief.weights) is not FrozenDict or type(d.brief.values) is not FrozenDict
+        ):
+            return False
+    impl: Implementation | None = scenario.implementation
+    return impl is None or all(
+        type(m) is FrozenDict for m in (impl.detection, impl.sanction, impl.parties)
+    )

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import add
 
+from protocol.frozen import FrozenDict
 from protocol.scenario.model import Brief, Scenario
 
 Package = Mapping[str, str]
@@ -27,27 +28,46 @@ def add_up(values: Iterable[float]) -> float:
 
 
 class UtilityFunction:
-    """A delegation's utility over packages, precomputed for fast lookups."""
+    """A delegation's utility over packages, precomputed for fast lookups.
+
+    Immutable once made, so one can be shared (between the seats of a talk,
+    or the talks of a tournament) without any holder changing it for another.
+    """
 
     __slots__ = ("reservation", "_table", "_by_item", "_best", "_worst")
 
     def __init__(self, scenario: Scenario, brief: Brief) -> None:
-        self.reservation = brief.reservation
-        self._table: dict[str, dict[str, float]] = {
-            issue.id: {
-                option: brief.weights[issue.id] * value
-                for option, value in zip(issue.options, brief.values[issue.id], strict=True)
+        table = FrozenDict(
+            {
+                issue.id: FrozenDict(
+                    {
+                        option: brief.weights[issue.id] * value
+                        for option, value in zip(issue.options, brief.values[issue.id], strict=True)
+                    }
+                )
+                for issue in scenario.issues
             }
-            for issue in scenario.issues
-        }
+        )
+        init = object.__setattr__
+        init(self, "reservation", brief.reservation)
+        init(self, "_table", table)
         # (issue, option) → weighted value: a package's items look up their terms
-        self._by_item = {
-            (issue, option): value
-            for issue, row in self._table.items()
-            for option, value in row.items()
-        }
-        self._best: float | None = None
-        self._worst: float | None = None
+        init(
+            self,
+            "_by_item",
+            FrozenDict(
+                {
+                    (issue, option): value
+                    for issue, row in table.items()
+                    for option, value in row.items()
+                }
+            ),
+        )
+        init(self, "_best", add_up(max(row.values()) for row in table.values()))
+        init(self, "_worst", add_up(min(row.values()) for row in table.values()))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a utility function is read-only")
 
     def __call__(self, package: Package) -> float:
         return add_up(map(self._by_item.__getitem__, package.items()))
@@ -55,15 +75,11 @@ class UtilityFunction:
     def best(self) -> float:
         """The highest utility any package gives."""
 
-        if self._best is None:
-            self._best = add_up(max(row.values()) for row in self._table.values())
         return self._best
 
     def worst(self) -> float:
         """The lowest utility any package gives."""
 
-        if self._worst is None:
-            self._worst = add_up(min(row.values()) for row in self._table.values())
         return self._worst
 
     def rows(self) -> list[list[float]]:
@@ -72,25 +88,10 @@ class UtilityFunction:
         return [list(row.values()) for row in self._table.values()]
 
 
-_SHARED_LIMIT = 256
-_shared: dict[tuple[int, int], tuple[object, Brief, UtilityFunction]] = {}
-
-
 def utility_function(scenario: Scenario, brief: Brief) -> UtilityFunction:
-    """``UtilityFunction(scenario, brief)``, shared by every room and seat that use
-    the same agenda and brief objects (a tournament plays one scenario many
-    times, and each seat's view of it keeps the agenda and its brief)."""
+    """``UtilityFunction(scenario, brief)``."""
 
-    key = (id(scenario.issues), id(brief))
-    found = _shared.get(key)
-    # the entry holds the agenda and the brief, so their ids cannot be reused
-    if found is not None and found[0] is scenario.issues and found[1] is brief:
-        return found[2]
-    if len(_shared) >= _SHARED_LIMIT:
-        _shared.clear()
-    utility = UtilityFunction(scenario, brief)
-    _shared[key] = (scenario.issues, brief, utility)
-    return utility
+    return UtilityFunction(scenario, brief)
 
 
 def utility_functions(scenario: Scenario) -> dict[str, UtilityFunction]:
@@ -100,7 +101,7 @@ def utility_functions(scenario: Scenario) -> dict[str, UtilityFunction]:
     for delegation in scenario.delegations:
         if delegation.brief is None:
             raise ValueError(f"the brief of {delegation.id!r} is not in this view")
-        out[delegation.id] = utility_function(scenario, delegation.brief)
+        out[delegation.id] = UtilityFunction(scenario, delegation.brief)
     return out
 
 
@@ -133,9 +134,13 @@ def sanction_size(scenario: Scenario, package: Package) -> float:
 
 class Stakes:
     """:func:`detection_probability` and :func:`sanction_size` on one scenario,
-    with each option's term looked up instead of searched for (same results)."""
+    with each option's term looked up instead of searched for (same results).
+    Public data, immutable once made."""
 
     __slots__ = ("_miss", "_sanction")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("stakes are read-only")
 
     def __init__(self, scenario: Scenario) -> None:
         def positions(issue_id: str) -> dict[str, int]:
@@ -147,17 +152,23 @@ class Stakes:
         impl = scenario.implementation
         # issue → option → term, in the implementation's order of issues (the
         # order in which the functions multiply and add the terms)
-        self._miss: dict[str, dict[str, float]] | None = None
-        self._sanction: dict[str, dict[str, float]] | None = None
+        miss: FrozenDict[str, FrozenDict[str, float]] | None = None
+        sanction: FrozenDict[str, FrozenDict[str, float]] | None = None
         if impl is not None:
-            self._miss = {
-                i: {option: 1.0 - row[n] for option, n in positions(i).items()}
-                for i, row in impl.detection.items()
-            }
-            self._sanction = {
-                i: {option: row[n] for option, n in positions(i).items()}
-                for i, row in impl.sanction.items()
-            }
+            miss = FrozenDict(
+                {
+                    i: FrozenDict({option: 1.0 - row[n] for option, n in positions(i).items()})
+                    for i, row in impl.detection.items()
+                }
+            )
+            sanction = FrozenDict(
+                {
+                    i: FrozenDict({option: row[n] for option, n in positions(i).items()})
+                    for i, row in impl.sanction.items()
+                }
+            )
+        object.__setattr__(self, "_miss", miss)
+        object.__setattr__(self, "_sanction", sanction)
 
     def detection(self, package: Package) -> float:
         """:func:`detection_probability` of ``package``."""
