@@ -195,3 +195,23 @@ def test_secret_ballot_publishes_tallies_only() -> None:
         assert isinstance(shown, BallotResult)
         assert shown.results[0].votes is None
         assert shown.results[0].tally.yes == 3
+
+
+def test_the_room_blocks_a_package_without_its_required_seat() -> None:
+    """Through the room, not just ``passes``: a room that ignores ``required`` (it had
+    a copy of the rule of its own once) adopts here. Checked by reintroducing
+    that bug on purpose: this test fails."""
+
+    s = scenario(rules={"decision": "qualified", "threshold": 0.5, "required": ["c"]})
+    room = seated_room(s)
+    events = ballot(
+        room, {"a": {"a": "yes"}, "b": {"a": "yes"}, "c": {"a": "abstain"}}, tabled_by={"a": PKG_A}
+    )
+    result = result_of(events).results[0]
+    assert result.tally.yes_weight == 2.0  # two of three: enough weight, but c said no yes
+    assert not result.passed and room.adopted is None
+    room2 = seated_room(s)
+    events = ballot(
+        room2, {"a": {"a": "yes"}, "b": {"a": "no"}, "c": {"a": "yes"}}, tabled_by={"a": PKG_A}
+    )
+    assert result_of(events).results[0].passed and room2.adopted is not None
