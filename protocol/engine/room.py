@@ -200,9 +200,7 @@ class Room:
             sealing_key=key.hex(),
         )
         self._secrets = Secrets(opened)
-        self._vote_paths = self._secrets.paths(
-            VoteCast(room=room_id, seq=0, at=now, seat="", round=0, package_id="")
-        )
+        self._secret_ballot = scenario.rules.ballot == "secret"
         self._record(opened)
         self._out.clear()
 
@@ -477,7 +475,7 @@ class Room:
             vote=vote,
         )
         log.append(event)
-        self.chain.add(event, self._vote_paths)
+        self.chain.add_vote(event, sealed=self._secret_ballot)
         # a seat's count of votes only grows: it is done once it reaches the ballot
         if voted >= rnd.on_ballot:
             done = self._done_seats
