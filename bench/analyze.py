@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from protocol.analysis import analyze
-from protocol.scenario.generate import scenario_of_size
+from accord.protocol.analysis import analyze
+from accord.protocol.scenario.generate import scenario_of_size
 
 # (seats, issues, options per issue)
 SIZES = [

@@ -5,7 +5,7 @@ consensus, 10 rounds at most) and fixed line-ups of built-in strategies (the
 mixed one: hardliner, conceder, adaptive, tit-for-tat, random, free-rider,
 seat by seat) play N talks, one per seed. Measured:
 
-1. ``in-process``: :func:`bots.inprocess.play` on one core, complete talks per
+1. ``in-process``: :func:`accord.bots.inprocess.play` on one core, complete talks per
    second (the implementation phase runs only after a deal; the ``deals``
    column shows how many talks had one: with these line-ups and a consensus
    rule they end without, playing all 10 rounds of tabling and ballot, as the
@@ -15,10 +15,10 @@ seat by seat) play N talks, one per seed. Measured:
    hardliner, conceder: the like-for-like comparison the target is about);
    and six stub delegations of near-zero cost (table the best package, vote
    yes only on their own): the framework's ceiling (engine, runner, context).
-2. ``websocket``: the accord server in a subprocess (``python -m server.cli
+2. ``websocket``: the accord server in a subprocess (``python -m accord
    serve``) on a temporary SQLite file on 127.0.0.1; every room is created
    through ``POST /api/rooms`` with the scenario inline; the six seats of each
-   room are :class:`bots.websocket.BotClient` s in this process; ``--concurrency``
+   room are :class:`accord.bots.websocket.BotClient` s in this process; ``--concurrency``
    rooms play at once (a slot takes the next room as soon as its talk ends).
    Talks per second over the whole window (room creation included), with the
    CPU seconds of the client (bots) and of the server.
@@ -43,7 +43,7 @@ negotiators inside the timed loop. Two ways of building the rest:
   ``LinearAdditiveUtilityFunction`` objects (its negotiators then build their
   own outcome tables when they are given them).
 - ``warm``: what can be reused across talks on one scenario is built once,
-  before the timed passes, on both sides: accord's ``bots.tables.Tables``
+  before the timed passes, on both sides: accord's ``accord.bots.tables.Tables``
   passed to every ``play``; NegMAS's utility functions, one per seat, handed
   to the negotiators of every negotiation. A tournament plays one scenario
   thousands of times, so both are honest questions. The in-process and
@@ -91,16 +91,15 @@ if str(REPO) not in sys.path:  # ``python bench/bots.py`` from anywhere
     sys.path.insert(0, str(REPO))
 
 import msgspec  # noqa: E402
+from accord.bots.inprocess import play  # noqa: E402
+from accord.bots.registry import load  # noqa: E402
+from accord.bots.sdk import Delegation  # noqa: E402
+from accord.bots.tables import Tables  # noqa: E402
+from accord.protocol.scenario.generate import random_scenario  # noqa: E402
+from accord.protocol.scenario.model import Scenario  # noqa: E402
+from accord.protocol.scenario.utility import utility_functions  # noqa: E402
 from msgspec.structs import replace  # noqa: E402
 from server_load import free_port, start_accord  # noqa: E402  (the server both benchmarks start)
-
-from bots.inprocess import play  # noqa: E402
-from bots.registry import load  # noqa: E402
-from bots.sdk import Delegation  # noqa: E402
-from bots.tables import Tables  # noqa: E402
-from protocol.scenario.generate import random_scenario  # noqa: E402
-from protocol.scenario.model import Scenario  # noqa: E402
-from protocol.scenario.utility import utility_functions  # noqa: E402
 
 LINEUP = ("hardliner", "conceder", "adaptive", "tit-for-tat", "random", "free-rider")
 # accord's time-dependent strategies, seat for seat against NegMAS's time-based
@@ -285,8 +284,7 @@ async def _ws_talks(
 ) -> tuple[Result, float, float, float]:
     import aiohttp
     import structlog
-
-    from bots.websocket import BotClient
+    from accord.bots.websocket import BotClient
 
     # BotClient logs refused commands at warning level; keep the bench output clean.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))

@@ -22,12 +22,11 @@ import argparse
 import random
 import time
 
+from accord.protocol.commands import Act, CastVote, Challenge, Propose
+from accord.protocol.engine.room import Room
+from accord.protocol.scenario.generate import random_scenario
+from accord.protocol.scenario.model import Scenario
 from msgspec.structs import replace
-
-from protocol.commands import Act, CastVote, Challenge, Propose
-from protocol.engine.room import Room
-from protocol.scenario.generate import random_scenario
-from protocol.scenario.model import Scenario
 
 
 def bench_scenario() -> Scenario:

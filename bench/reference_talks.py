@@ -23,11 +23,11 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bots.inprocess import play  # noqa: E402
-from bots.registry import BUILTIN, load  # noqa: E402
-from protocol.scenario import bundled_names, load_scenario  # noqa: E402
-from protocol.scenario.generate import random_scenario  # noqa: E402
-from protocol.scenario.model import Scenario  # noqa: E402
+from accord.bots.inprocess import play  # noqa: E402
+from accord.bots.registry import BUILTIN, load  # noqa: E402
+from accord.protocol.scenario import bundled_names, load_scenario  # noqa: E402
+from accord.protocol.scenario.generate import random_scenario  # noqa: E402
+from accord.protocol.scenario.model import Scenario  # noqa: E402
 
 REFERENCE = REPO / "tests" / "data" / "reference-talks.json"
 SEEDS = tuple(range(1, 31))

@@ -205,7 +205,7 @@ class ServerProcess:
 
 def start_accord(workdir: Path, port: int, token: str) -> ServerProcess:
     env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": token}
-    argv = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
+    argv = [sys.executable, "-m", "accord", "serve", "--port", str(port)]
     argv += ["--db", str(workdir / f"accord-{port}.db")]
     # every load-generator client comes from 127.0.0.1: lift the per-address guards
     for setting in (

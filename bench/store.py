@@ -27,7 +27,7 @@ from pathlib import Path
 # Runnable as a plain script from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from server.store import RoomRecord, SqliteStore, Store, StoredEvent  # noqa: E402
+from accord.server.store import RoomRecord, SqliteStore, Store, StoredEvent  # noqa: E402
 
 
 def small_event(room: str, seq: int, size: int) -> StoredEvent:
@@ -119,7 +119,7 @@ async def main() -> None:
     if not args.pg:
         print("postgresql: skipped (give --pg DSN or set ACCORD_TEST_POSTGRES)")
         return
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
     for grouped in (True, False):
         label = "postgres grouped" if grouped else "postgres per call"

@@ -1,0 +1,87 @@
+"""The delegation SDK: everything a strategy author needs, from one place.
+
+::
+
+    from accord.bots import Ballot, Context, Delegation, TabledPackage, Traits
+
+    class MyDelegation(Delegation):
+        name = "mine"
+        traits = Traits()
+
+        def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+            return "yes" if ctx.utility(package.package) >= ctx.reservation else "no"
+
+A delegation is one class with small hooks (:class:`Delegation`); each hook
+gets the seat's :class:`Context`. The same class plays in-process
+(:func:`play`) and over a websocket (:class:`BotClient`). The building
+blocks the built-in strategies are made of (concession curves, package
+choice, an opponent model, the arithmetic of inspections) are here too.
+"""
+
+from accord.bots.context import (
+    Context,
+    History,
+    PublicRecord,
+    Ranking,
+    Record,
+    TabledPackage,
+    remember,
+    stakes,
+)
+from accord.bots.inprocess import LocalTalk, Rejection, play
+from accord.bots.registry import UnknownStrategy, available, load
+from accord.bots.runner import HookFailure
+from accord.bots.sdk import Delegation, Traits
+from accord.bots.tables import Tables
+from accord.bots.tactics import (
+    Aspiration,
+    OpponentModel,
+    ValueRanking,
+    aspiration,
+    defection_pays,
+    expected_sanction,
+    inspection_chance,
+    package_near,
+    utilities,
+)
+from accord.bots.websocket import BotClient, RoomPlay, run_bot
+from accord.protocol.commands import Ballot, Choice, Package, Vote
+from accord.protocol.scenario import load_scenario
+
+__all__ = [
+    "Aspiration",
+    "Ballot",
+    "BotClient",
+    "Choice",
+    "Context",
+    "Delegation",
+    "History",
+    "HookFailure",
+    "LocalTalk",
+    "OpponentModel",
+    "Package",
+    "PublicRecord",
+    "Ranking",
+    "Record",
+    "Rejection",
+    "RoomPlay",
+    "TabledPackage",
+    "Tables",
+    "Traits",
+    "UnknownStrategy",
+    "ValueRanking",
+    "Vote",
+    "aspiration",
+    "available",
+    "defection_pays",
+    "expected_sanction",
+    "inspection_chance",
+    "load",
+    "load_scenario",
+    "package_near",
+    "play",
+    "remember",
+    "run_bot",
+    "stakes",
+    "utilities",
+]

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
-
-from bots.tables import AgendaTables, BriefTables, Ranking, Tables
-from protocol.events import (
+from accord.bots.tables import AgendaTables, BriefTables, Ranking, Tables
+from accord.protocol.events import (
     BallotResult,
     ChallengeResult,
     Event,
@@ -31,9 +30,9 @@ from protocol.events import (
     TalksConcluded,
     VetoCast,
 )
-from protocol.frozen import FrozenDict
-from protocol.scenario.model import Brief, Implementation, Rules, Scenario, Terms
-from protocol.scenario.utility import Stakes, UtilityFunction
+from accord.protocol.frozen import FrozenDict
+from accord.protocol.scenario.model import Brief, Implementation, Rules, Scenario, Terms
+from accord.protocol.scenario.utility import Stakes, UtilityFunction
 
 T = TypeVar("T")
 
@@ -346,7 +345,7 @@ class Context:
     """The view a delegation acts on. Hooks read it; ``say`` queues statements.
 
     ``tables`` and ``shelf`` are this seat's own (its brief's tables and its
-    strategy's shelf, see :mod:`bots.tables`); without them the context makes
+    strategy's shelf, see :mod:`accord.bots.tables`); without them the context makes
     its own.
     """
 
@@ -471,7 +470,7 @@ class Context:
 
     def all_packages(self) -> tuple[Mapping[str, str], ...]:
         """Every package when the space is small enough, else a fixed sample of it
-        (read-only; shared by the seats and, with :class:`~bots.tables.Tables`, the talks)."""
+        (read-only; shared by the seats and, with :class:`~accord.bots.tables.Tables`, the talks)."""
 
         return self._agenda.packages
 
@@ -496,7 +495,7 @@ class Context:
 
 def remember(ctx: Context, key: bytes, make: Callable[[], T]) -> T:
     """``make()``, kept on this seat's shelf: shared between the talks of a
-    :class:`~bots.tables.Tables` by seats with the same brief, agenda and
+    :class:`~accord.bots.tables.Tables` by seats with the same brief, agenda and
     strategy class.
 
     For what a strategy derives from its own brief and the public scenario
@@ -513,7 +512,7 @@ def remember(ctx: Context, key: bytes, make: Callable[[], T]) -> T:
 
 def stakes(ctx: Context) -> Stakes:
     """Detection probability and sanction size of packages on ``ctx``'s scenario
-    (:func:`~protocol.scenario.utility.detection_probability` and
-    :func:`~protocol.scenario.utility.sanction_size`, looked up per option)."""
+    (:func:`~accord.protocol.scenario.utility.detection_probability` and
+    :func:`~accord.protocol.scenario.utility.sanction_size`, looked up per option)."""
 
     return ctx._agenda.stakes

@@ -22,18 +22,17 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from accord.bots.context import KEPT, PublicRecord, Record, keep, log_public
+from accord.bots.runner import DRIVING, HookFailure, Runner
+from accord.bots.sdk import Delegation
+from accord.bots.tables import Tables
+from accord.protocol.commands import SeatCommand
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.visibility import FILTERED, SPECTATOR, Viewer, visible
+from accord.protocol.errors import RuleViolation
+from accord.protocol.events import BallotResult, Event, StatementMade, VoteCast
+from accord.protocol.scenario.model import Scenario
 from msgspec.structs import replace
-
-from bots.context import KEPT, PublicRecord, Record, keep, log_public
-from bots.runner import DRIVING, HookFailure, Runner
-from bots.sdk import Delegation
-from bots.tables import Tables
-from protocol.commands import SeatCommand
-from protocol.engine.room import Room
-from protocol.engine.visibility import FILTERED, SPECTATOR, Viewer, visible
-from protocol.errors import RuleViolation
-from protocol.events import BallotResult, Event, StatementMade, VoteCast
-from protocol.scenario.model import Scenario
 
 STEP = 0.001
 """Simulated seconds between two commands."""

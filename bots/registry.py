@@ -8,20 +8,20 @@ import importlib
 import sys
 from importlib.metadata import entry_points
 
-from bots.sdk import Delegation
+from accord.bots.sdk import Delegation
 
 ENTRY_POINT_GROUP = "accord.delegations"
 
 BUILTIN = {
-    "random": "bots.strategies.random_delegation:RandomDelegation",
-    "hardliner": "bots.strategies.hardliner:Hardliner",
-    "conceder": "bots.strategies.conceder:Conceder",
-    "tit-for-tat": "bots.strategies.tit_for_tat:Reciprocator",
-    "coalition-builder": "bots.strategies.coalition:CoalitionBuilder",
-    "free-rider": "bots.strategies.free_rider:FreeRider",
-    "inspector": "bots.strategies.inspector:Inspector",
-    "veto-player": "bots.strategies.veto_player:VetoPlayer",
-    "adaptive": "bots.strategies.adaptive:NashSeeker",
+    "random": "accord.bots.strategies.random_delegation:RandomDelegation",
+    "hardliner": "accord.bots.strategies.hardliner:Hardliner",
+    "conceder": "accord.bots.strategies.conceder:Conceder",
+    "tit-for-tat": "accord.bots.strategies.tit_for_tat:Reciprocator",
+    "coalition-builder": "accord.bots.strategies.coalition:CoalitionBuilder",
+    "free-rider": "accord.bots.strategies.free_rider:FreeRider",
+    "inspector": "accord.bots.strategies.inspector:Inspector",
+    "veto-player": "accord.bots.strategies.veto_player:VetoPlayer",
+    "adaptive": "accord.bots.strategies.adaptive:NashSeeker",
 }
 
 

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bots.context import Context, History, PublicRecord, Record
-from bots.sdk import Delegation
-from bots.tables import Tables
-from protocol.commands import (
+from accord.bots.context import Context, History, PublicRecord, Record
+from accord.bots.sdk import Delegation
+from accord.bots.tables import Tables
+from accord.protocol.commands import (
     Act,
     CastVeto,
     CastVote,
@@ -27,7 +27,7 @@ from protocol.commands import (
     Say,
     SeatCommand,
 )
-from protocol.events import Event, PhaseStarted, TalksConcluded, TalksOpened
+from accord.protocol.events import Event, PhaseStarted, TalksConcluded, TalksOpened
 
 DRIVING = (TalksOpened, PhaseStarted, TalksConcluded)
 """The events the runner acts on (besides passing every event to ``on_event``)."""
@@ -47,7 +47,7 @@ class HookFailure:
 
 
 class Runner:
-    """Drives one :class:`~bots.sdk.Delegation` for one seat."""
+    """Drives one :class:`~accord.bots.sdk.Delegation` for one seat."""
 
     def __init__(
         self,
@@ -66,7 +66,7 @@ class Runner:
         """``tables``: where this seat's tables come from (kept across talks by the
         caller; a fresh one per talk without). ``record`` and ``overlay``: an
         in-process driver keeps the talk's public record and this seat's own view
-        of the log itself (see :class:`~bots.context.History`), and then calls
+        of the log itself (see :class:`~accord.bots.context.History`), and then calls
         :meth:`receive` with ``recorded=True``."""
 
         self.delegation = delegation

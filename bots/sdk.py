@@ -2,10 +2,10 @@
 
 A strategy subclasses :class:`Delegation`, sets ``name``, ``traits`` and a
 docstring, and overrides the hooks it needs. Every hook gets the
-:class:`~bots.context.Context`: the seat's brief and utility function, the
+:class:`~accord.bots.context.Context`: the seat's brief and utility function, the
 public history, the phase, round, period and deadline, and a seeded
-``random.Random``. The same class runs in-process (:mod:`bots.inprocess`) and
-over a websocket (:mod:`bots.websocket`) unchanged.
+``random.Random``. The same class runs in-process (:mod:`accord.bots.inprocess`) and
+over a websocket (:mod:`accord.bots.websocket`) unchanged.
 
 Hooks and what the runner does with their answers:
 
@@ -28,17 +28,14 @@ reports it (with the seat and the strategy's name) and plays the default
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 import msgspec
+from accord.protocol.commands import Ballot, Choice, Package
 
 if TYPE_CHECKING:
-    from bots.context import Context, TabledPackage
-    from protocol.events import Event
-
-Ballot = Literal["yes", "no", "abstain", "veto"]
-Choice = Literal["comply", "defect"]
-Package = dict[str, str]
+    from accord.bots.context import Context, TabledPackage
+    from accord.protocol.events import Event
 
 
 class Traits(msgspec.Struct, frozen=True, kw_only=True):

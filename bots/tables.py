@@ -2,8 +2,8 @@
 
 A seat's context needs the agenda's packages and stakes (public), its utility
 function and the ranking of every package by it (its own brief), and what its
-strategy derives from them (:func:`bots.context.remember`). A talk builds these
-itself (the cold path); a :class:`Tables` passed to :func:`bots.inprocess.play`
+strategy derives from them (:func:`accord.bots.context.remember`). A talk builds these
+itself (the cold path); a :class:`Tables` passed to :func:`accord.bots.inprocess.play`
 keeps them for the next talks on the same scenario (the warm path: a
 tournament plays one scenario thousands of times).
 
@@ -23,10 +23,9 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar, overload
 
 import msgspec
-
-from protocol.frozen import FrozenDict
-from protocol.scenario.model import Brief, Scenario
-from protocol.scenario.utility import Stakes, UtilityFunction
+from accord.protocol.frozen import FrozenDict
+from accord.protocol.scenario.model import Brief, Scenario
+from accord.protocol.scenario.utility import Stakes, UtilityFunction
 
 ENUMERATION_LIMIT = 50_000
 """Outcome spaces up to this size are enumerated exactly; larger ones are sampled."""

@@ -11,10 +11,9 @@ from bisect import bisect_left
 from collections.abc import Callable
 
 import msgspec
-
-from bots.context import Context, remember
-from bots.sdk import Package
-from protocol.scenario.utility import UtilityFunction
+from accord.bots.context import Context, remember
+from accord.bots.sdk import Package
+from accord.protocol.scenario.utility import UtilityFunction
 
 
 def aspiration(ctx: Context, exponent: float) -> float:

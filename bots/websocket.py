@@ -1,6 +1,6 @@
 """Run a delegation against a remote server over a websocket.
 
-The same :class:`~bots.runner.Runner` as in-process: frames are decoded at the
+The same :class:`~accord.bots.runner.Runner` as in-process: frames are decoded at the
 edge, events go to the runner of their room, commands go back out. With a
 seat token the bot plays that seat's talk and stops when it concludes; with a
 bot entry token it waits for assignments and plays every room it is given,
@@ -25,15 +25,14 @@ from dataclasses import dataclass, field
 
 import structlog
 import websockets
-
-from bots.runner import HookFailure, Runner
-from bots.sdk import Delegation
-from protocol import PROTOCOL_VERSION, closes
-from protocol.codec import decode_server, encode
-from protocol.commands import Hello, Leave, SeatCommand
-from protocol.errors import ProtocolError
-from protocol.events import Event, TalksConcluded
-from protocol.replies import Ack, Assignment, Error, Welcome
+from accord.bots.runner import HookFailure, Runner
+from accord.bots.sdk import Delegation
+from accord.protocol import PROTOCOL_VERSION, closes
+from accord.protocol.codec import decode_server, encode
+from accord.protocol.commands import Hello, Leave, SeatCommand
+from accord.protocol.errors import ProtocolError
+from accord.protocol.events import Event, TalksConcluded
+from accord.protocol.replies import Ack, Assignment, Error, Welcome
 
 log = structlog.get_logger("accord.bot")
 

@@ -9,7 +9,7 @@ phase, which verification/enforcement regimes deter defection.
 Everything is exact with respect to the utilities the engine computes: a
 seat's utility of a package is the float sum of its weighted option values
 added one issue at a time in agenda order (what
-:class:`~protocol.scenario.utility.UtilityFunction` returns on Python 3.11,
+:class:`~accord.protocol.scenario.utility.UtilityFunction` returns on Python 3.11,
 whose ``sum()`` adds floats left to right), and every comparison below is
 made on those very floats. Pure Python, no I/O; spaces of
 10^6 packages take seconds:
@@ -49,10 +49,9 @@ from itertools import accumulate
 from operator import add, and_, ge, getitem, neg, or_
 
 import msgspec
-
-from protocol.engine.rules import Vote, passes
-from protocol.scenario.model import Scenario
-from protocol.scenario.utility import (
+from accord.protocol.engine.rules import Vote, passes
+from accord.protocol.scenario.model import Scenario
+from accord.protocol.scenario.utility import (
     detection_probability,
     sanction_size,
     utility_functions,

@@ -2,8 +2,8 @@
 
 Decoders are built once. :func:`decode_client` and :func:`decode_server`
 never raise: any malformed input becomes a typed
-:class:`~protocol.errors.ProtocolError` value. :func:`error_message` is the
-one place where an :class:`~protocol.errors.AccordError` becomes a wire
+:class:`~accord.protocol.errors.ProtocolError` value. :func:`error_message` is the
+one place where an :class:`~accord.protocol.errors.AccordError` becomes a wire
 ``error``.
 """
 
@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-
-from protocol.commands import CLIENT_MESSAGES, MAX_REF, ClientMessage
-from protocol.errors import (
+from accord.protocol.commands import CLIENT_MESSAGES, MAX_REF, ClientMessage
+from accord.protocol.errors import (
     AccordError,
     BadJson,
     FrameTooLarge,
@@ -22,9 +21,9 @@ from protocol.errors import (
     ProtocolError,
     UnknownType,
 )
-from protocol.events import EVENTS, Event
-from protocol.jcs import canonical_json
-from protocol.replies import REPLIES, Ack, Assignment, Error, Pong, Snapshot, Welcome
+from accord.protocol.events import EVENTS, Event
+from accord.protocol.jcs import canonical_json
+from accord.protocol.replies import REPLIES, Ack, Assignment, Error, Pong, Snapshot, Welcome
 
 MAX_FRAME_BYTES = 64 * 1024
 """Client frames larger than this are rejected before decoding."""
@@ -59,7 +58,7 @@ def encode(message: Any) -> bytes:
 
 
 def canonical(message: Any) -> bytes:
-    """The canonical encoding (RFC 8785, :mod:`protocol.jcs`) of any protocol value."""
+    """The canonical encoding (RFC 8785, :mod:`accord.protocol.jcs`) of any protocol value."""
 
     return canonical_json(msgspec.to_builtins(message))
 
@@ -129,7 +128,7 @@ def decode_event(data: bytes | str) -> Event:
 
 def ref_of(data: bytes | str) -> str | None:
     """Best-effort ``ref`` of a frame that failed to decode, to echo in the error
-    (none when it is not a string of at most :data:`~protocol.commands.MAX_REF`
+    (none when it is not a string of at most :data:`~accord.protocol.commands.MAX_REF`
     characters: a cut ref would match nothing the client sent)."""
 
     try:

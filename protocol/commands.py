@@ -14,7 +14,13 @@ from typing import Annotated, Literal
 import msgspec
 
 Vote = Literal["yes", "no", "abstain"]
+"""A seat's vote on a package on the ballot."""
+Ballot = Literal["yes", "no", "abstain", "veto"]
+"""What a seat may answer on a package: a vote, or a veto (veto holders only)."""
 Choice = Literal["comply", "defect"]
+"""A seat's action in an implementation period."""
+Package = dict[str, str]
+"""A package: issue id → option id, one option for every issue on the agenda."""
 
 MAX_REF = 128
 """Longest ``ref`` a client may send (characters)."""

@@ -17,14 +17,13 @@ from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
-
-from protocol import PROTOCOL_VERSION, closes
-from protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, ServerMessage, encode
-from protocol.commands import CLIENT_MESSAGES, MAX_ID, MAX_REF, MAX_TOKEN, ClientMessage
-from protocol.errors import all_codes
-from protocol.events import EVENTS
-from protocol.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES
-from protocol.replies import REPLIES
+from accord.protocol import PROTOCOL_VERSION, closes
+from accord.protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, ServerMessage, encode
+from accord.protocol.commands import CLIENT_MESSAGES, MAX_ID, MAX_REF, MAX_TOKEN, ClientMessage
+from accord.protocol.errors import all_codes
+from accord.protocol.events import EVENTS
+from accord.protocol.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES
+from accord.protocol.replies import REPLIES
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
@@ -248,7 +247,7 @@ def _section(cls: type, examples: dict[str, object]) -> list[str]:
 def _intro() -> str:
     """The hand-written part of docs/protocol.md, with the limits filled in."""
 
-    text = resources.files("protocol").joinpath("intro.md").read_text(encoding="utf-8")
+    text = resources.files("accord.protocol").joinpath("intro.md").read_text(encoding="utf-8")
     return text.format(
         version=PROTOCOL_VERSION,
         frame=MAX_FRAME_BYTES,

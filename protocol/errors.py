@@ -2,7 +2,7 @@
 
 Every error a client can cause is a subclass of :class:`AccordError` with a
 stable ``code``. They are turned into wire ``error`` messages in exactly one
-place (:func:`protocol.codec.error_message`), so tracebacks never reach a
+place (:func:`accord.protocol.codec.error_message`), so tracebacks never reach a
 client and codes stay stable for bot authors.
 """
 

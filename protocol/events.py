@@ -2,9 +2,9 @@
 
 Each event carries the ``room`` id, a room-monotonic ``seq`` (from 1) and the
 time ``at`` (seconds) the engine was given when it happened. The log is
-hash-chained (:mod:`protocol.engine.chain`) and persisted before anything is
+hash-chained (:mod:`accord.protocol.engine.chain`) and persisted before anything is
 broadcast; each recipient gets the events filtered to what it may see
-(:mod:`protocol.engine.visibility`). Fields that a recipient may not see are
+(:mod:`accord.protocol.engine.visibility`). Fields that a recipient may not see are
 ``null`` in its copy. Events are immutable: frozen structs, tuples, and
 read-only maps where the engine builds them.
 """
@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
-
-from protocol.commands import Choice, Vote
-from protocol.engine.rules import Tally
-from protocol.scenario.model import Scenario
+from accord.protocol.commands import Choice, Vote
+from accord.protocol.engine.rules import Tally
+from accord.protocol.scenario.model import Scenario
 
 Phase = Literal["lobby", "tabling", "ballot", "action", "verification", "concluded"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from protocol import PROTOCOL_VERSION
-from protocol.commands import (
+from accord.protocol import PROTOCOL_VERSION
+from accord.protocol.commands import (
     Act,
     CastVeto,
     CastVote,
@@ -17,8 +17,8 @@ from protocol.commands import (
     Say,
     Withdraw,
 )
-from protocol.engine.rules import Tally
-from protocol.events import (
+from accord.protocol.engine.rules import Tally
+from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     ChallengeResult,
@@ -42,7 +42,7 @@ from protocol.events import (
     VetoCast,
     VoteCast,
 )
-from protocol.replies import (
+from accord.protocol.replies import (
     Ack,
     Assignment,
     Error,
@@ -52,7 +52,7 @@ from protocol.replies import (
     Snapshot,
     Welcome,
 )
-from protocol.scenario.model import Brief, Delegation, Issue, Rules, Scenario
+from accord.protocol.scenario.model import Brief, Delegation, Issue, Rules, Scenario
 
 _BRIEF = Brief(
     weights={"cut": 0.7, "inspections": 0.3},

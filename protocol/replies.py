@@ -1,7 +1,7 @@
 """Server → client messages that are not room events: the session's replies.
 
-Room events (:mod:`protocol.events`) and these replies together form the
-server → client union in :mod:`protocol.codec`.
+Room events (:mod:`accord.protocol.events`) and these replies together form the
+server → client union in :mod:`accord.protocol.codec`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
-
-from protocol.events import Phase
-from protocol.scenario.model import Brief, Scenario
+from accord.protocol.events import Phase
+from accord.protocol.scenario.model import Brief, Scenario
 
 Role = Literal["seat", "entry", "spectator", "organizer"]
 

@@ -14,14 +14,13 @@ import json
 from typing import Any
 
 import msgspec
-
-from protocol.commands import Act, CastVote, Challenge, Pass, Propose, Say
-from protocol.engine.room import Room
-from protocol.engine.seals import digest
-from protocol.engine.transcript import lines_for
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
-from protocol.jcs import canonical_json
-from protocol.scenario.load import scenario_from_dict
+from accord.protocol.commands import Act, CastVote, Challenge, Pass, Propose, Say
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.seals import digest
+from accord.protocol.engine.transcript import lines_for
+from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
+from accord.protocol.jcs import canonical_json
+from accord.protocol.scenario.load import scenario_from_dict
 
 _CANONICAL: list[Any] = [
     {"b": 1, "a": 2, "": 3},

@@ -13,13 +13,11 @@ from typing import Any
 
 import msgspec
 import structlog
-from aiohttp import web
-
-from protocol.codec import canonical, decode_event
-from protocol.contract import json_schema
-from protocol.engine.transcript import encode_lines, lines_for
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
-from protocol.errors import (
+from accord.protocol.codec import canonical, decode_event
+from accord.protocol.contract import json_schema
+from accord.protocol.engine.transcript import encode_lines, lines_for
+from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
+from accord.protocol.errors import (
     AccessError,
     AccordError,
     Forbidden,
@@ -30,8 +28,8 @@ from protocol.errors import (
     TokenRequired,
     UnknownScenario,
 )
-from protocol.scenario import bundled_names, load_scenario, scenario_from_dict
-from server.api_types import (
+from accord.protocol.scenario import bundled_names, load_scenario, scenario_from_dict
+from accord.server.api_types import (
     ApiError,
     ApiErrorBody,
     CreateEntry,
@@ -46,8 +44,9 @@ from server.api_types import (
     Started,
     StartRoom,
 )
-from server.hub import Hub
-from server.live import status_of
+from accord.server.hub import Hub
+from accord.server.live import status_of
+from aiohttp import web
 
 HUB = web.AppKey("hub", Hub)
 log = structlog.get_logger("accord.api")
@@ -384,13 +383,13 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    from server.metrics import CONTENT_TYPE
+    from accord.server.metrics import CONTENT_TYPE
 
     return web.Response(body=_hub(request).metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
 async def openapi(request: web.Request) -> web.Response:
-    from server.openapi import openapi_document
+    from accord.server.openapi import openapi_document
 
     return json_response(openapi_document())
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import msgspec
-
-from protocol.events import Phase
-from protocol.jcs import MAX_SAFE_INTEGER
+from accord.protocol.events import Phase
+from accord.protocol.jcs import MAX_SAFE_INTEGER
 
 Seed = Annotated[int, msgspec.Meta(ge=0, le=MAX_SAFE_INTEGER)]
 

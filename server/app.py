@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import structlog
+from accord.server.api import HUB, error_body, errors_middleware, routes
+from accord.server.hub import Hub
+from accord.server.session import Session
+from accord.server.settings import Settings
+from accord.server.store import open_store
+from accord.server.store.base import Store
 from aiohttp import WSCloseCode, web
-
-from server.api import HUB, error_body, errors_middleware, routes
-from server.hub import Hub
-from server.session import Session
-from server.settings import Settings
-from server.store import open_store
-from server.store.base import Store
 
 log = structlog.get_logger("accord.app")
 STATIC = Path(__file__).parent / "static"
@@ -96,7 +95,7 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
 def serve(settings: Settings) -> None:
     """Run the server until SIGINT/SIGTERM (aiohttp handles both gracefully)."""
 
-    from server.logs import configure
+    from accord.server.logs import configure
 
     configure(json=settings.json_logs)
     try:

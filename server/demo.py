@@ -11,22 +11,21 @@ from pathlib import Path
 
 import aiohttp
 import websockets
+from accord.bots.registry import available, load
+from accord.bots.websocket import BotClient
+from accord.protocol import PROTOCOL_VERSION
+from accord.protocol.codec import decode_server, encode
+from accord.protocol.commands import Hello
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.events import TalksConcluded
+from accord.protocol.scenario import load_scenario
+from accord.protocol.scenario.model import Scenario
+from accord.server.api import HUB
+from accord.server.app import build_app
+from accord.server.narrate import describe, rule_text, veto_holders
+from accord.server.settings import Settings
+from accord.server.tokens import new_token
 from aiohttp import web
-
-from bots.registry import available, load
-from bots.websocket import BotClient
-from protocol import PROTOCOL_VERSION
-from protocol.codec import decode_server, encode
-from protocol.commands import Hello
-from protocol.engine.transcript import read, verify
-from protocol.events import TalksConcluded
-from protocol.scenario import load_scenario
-from protocol.scenario.model import Scenario
-from server.api import HUB
-from server.app import build_app
-from server.narrate import describe, rule_text, veto_holders
-from server.settings import Settings
-from server.tokens import new_token
 
 LINEUP = [
     "adaptive",
@@ -240,7 +239,7 @@ def demo(args: object) -> int:
         uvloop.install()
     except ImportError:
         pass
-    from server.logs import configure
+    from accord.server.logs import configure
 
     configure(level=30)  # warnings only: the narration is the output
     try:

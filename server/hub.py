@@ -10,11 +10,10 @@ import time
 from typing import TYPE_CHECKING
 
 import structlog
-
-from protocol.codec import encode
-from protocol.engine.room import Room
-from protocol.engine.rules import Tally
-from protocol.errors import (
+from accord.protocol.codec import encode
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.rules import Tally
+from accord.protocol.errors import (
     AccordError,
     BadToken,
     InvalidRequest,
@@ -22,18 +21,18 @@ from protocol.errors import (
     RoomFailed,
     ScenarioTooLarge,
 )
-from protocol.events import BallotResult, Event, PackageResult
-from protocol.jcs import MAX_SAFE_INTEGER
-from protocol.scenario.model import Scenario
-from server.limits import AddressBook, ReplayBudget
-from server.live import LiveRoom, rebuild
-from server.metrics import Metrics
-from server.settings import Settings
-from server.store.base import RoomRecord, Store, StoredEvent, TokenRecord
-from server.tokens import digest, matches, new_id, new_token
+from accord.protocol.events import BallotResult, Event, PackageResult
+from accord.protocol.jcs import MAX_SAFE_INTEGER
+from accord.protocol.scenario.model import Scenario
+from accord.server.limits import AddressBook, ReplayBudget
+from accord.server.live import LiveRoom, rebuild
+from accord.server.metrics import Metrics
+from accord.server.settings import Settings
+from accord.server.store.base import RoomRecord, Store, StoredEvent, TokenRecord
+from accord.server.tokens import digest, matches, new_id, new_token
 
 if TYPE_CHECKING:
-    from server.session import Session
+    from accord.server.session import Session
 
 log = structlog.get_logger("accord.hub")
 

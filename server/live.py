@@ -1,7 +1,7 @@
 """Live rooms: the engine, its subscribers, its timer, and its durable log.
 
 A :class:`LiveRoom` adds no rules. It feeds inputs to the pure
-:class:`~protocol.engine.room.Room` with the wall clock, writes the produced
+:class:`~accord.protocol.engine.room.Room` with the wall clock, writes the produced
 events to the store (grouping what arrives while a write is in flight), and
 only then delivers each subscriber its filtered copy and acknowledges. One
 timer per room ticks the engine at the current phase's deadline.
@@ -21,16 +21,15 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import structlog
-
-from protocol.codec import decode_event, encode
-from protocol.commands import SeatCommand
-from protocol.engine.room import Room
-from protocol.engine.transcript import replay
-from protocol.engine.visibility import Viewer, visible
-from protocol.errors import AccordError, InternalError, SeatInUse
-from protocol.events import Event, PhaseStarted, TalksConcluded
-from protocol.replies import PackageView, SeatView, Snapshot
-from server.store.base import CommandRef, RoomRecord, RoomStatus, Store, StoredEvent
+from accord.protocol.codec import decode_event, encode
+from accord.protocol.commands import SeatCommand
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.transcript import replay
+from accord.protocol.engine.visibility import Viewer, visible
+from accord.protocol.errors import AccordError, InternalError, SeatInUse
+from accord.protocol.events import Event, PhaseStarted, TalksConcluded
+from accord.protocol.replies import PackageView, SeatView, Snapshot
+from accord.server.store.base import CommandRef, RoomRecord, RoomStatus, Store, StoredEvent
 
 log = structlog.get_logger("accord.room")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from protocol.events import (
+from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     ChallengeResult,
@@ -25,7 +25,7 @@ from protocol.events import (
     VetoCast,
     VoteCast,
 )
-from protocol.scenario.model import Scenario
+from accord.protocol.scenario.model import Scenario
 
 
 def package_text(scenario: Scenario, package: dict[str, str]) -> str:

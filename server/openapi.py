@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-
-from protocol import PROTOCOL_VERSION
-from protocol.contract import normalise_schema
-from protocol.replies import Snapshot
-from protocol.scenario.model import Scenario
-from server.api_types import (
+from accord.protocol import PROTOCOL_VERSION
+from accord.protocol.contract import normalise_schema
+from accord.protocol.replies import Snapshot
+from accord.protocol.scenario.model import Scenario
+from accord.server.api_types import (
     ApiError,
     CreateEntry,
     CreateRoom,

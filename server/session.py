@@ -1,7 +1,7 @@
 """One websocket connection: handshake, commands in, filtered events out.
 
 The session decodes every frame at the edge, turns every refusal into a
-typed ``error`` (in one place, :func:`protocol.codec.error_message`), and
+typed ``error`` (in one place, :func:`accord.protocol.codec.error_message`), and
 never lets a slow reader stall a room: outgoing messages go through a bounded
 queue, and a connection whose queue overflows is closed with
 :data:`CLOSE_SLOW_CONSUMER` (and cut off if it does not read the close).
@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import structlog
-from aiohttp import WSMsgType, web
-
-from protocol import PROTOCOL_VERSION, closes
-from protocol.codec import decode_client, encode, error_message, ref_of
-from protocol.commands import (
+from accord.protocol import PROTOCOL_VERSION, closes
+from accord.protocol.codec import decode_client, encode, error_message, ref_of
+from accord.protocol.commands import (
     Act,
     CastVeto,
     CastVote,
@@ -40,8 +38,8 @@ from protocol.commands import (
     Say,
     Withdraw,
 )
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible
-from protocol.errors import (
+from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible
+from accord.protocol.errors import (
     AccordError,
     AlreadyWelcomed,
     BadToken,
@@ -59,13 +57,14 @@ from protocol.errors import (
     UnknownRoom,
     UnsupportedVersion,
 )
-from protocol.replies import Ack as AckReply
-from protocol.replies import Assignment, Pong, Welcome
-from server.limits import TokenBucket
-from server.live import LiveRoom
+from accord.protocol.replies import Ack as AckReply
+from accord.protocol.replies import Assignment, Pong, Welcome
+from accord.server.limits import TokenBucket
+from accord.server.live import LiveRoom
+from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from accord.server.hub import Hub
 
 log = structlog.get_logger("accord.session")
 

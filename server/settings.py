@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES
+from accord.protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,7 +21,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterato
         return
     if not POSTGRES:
         pytest.skip("ACCORD_TEST_POSTGRES is not set: no PostgreSQL to test against")
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     yield {"db": POSTGRES, "store": PostgresStore(POSTGRES, schema=schema)}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from protocol.engine.room import Room
-from protocol.scenario import Scenario, scenario_from_dict
+from accord.protocol.engine.room import Room
+from accord.protocol.scenario import Scenario, scenario_from_dict
 
 ISSUES = [
     {"id": "cut", "title": "Cut", "options": ["low", "mid", "high"]},

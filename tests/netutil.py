@@ -11,14 +11,13 @@ from typing import Any
 
 import aiohttp
 import websockets
+from accord.protocol import PROTOCOL_VERSION
+from accord.protocol.codec import decode_server, encode
+from accord.protocol.commands import Hello
+from accord.protocol.errors import ProtocolError
+from accord.server.app import build_app
+from accord.server.settings import Settings
 from aiohttp import web
-
-from protocol import PROTOCOL_VERSION
-from protocol.codec import decode_server, encode
-from protocol.commands import Hello
-from protocol.errors import ProtocolError
-from server.app import build_app
-from server.settings import Settings
 
 ORGANIZER = "org_test-organizer-token"
 
@@ -66,7 +65,7 @@ class RunningServer:
 
     @property
     def hub(self):  # noqa: ANN201 - test convenience
-        from server.api import HUB
+        from accord.server.api import HUB
 
         return self.app[HUB]
 

@@ -25,19 +25,18 @@ import random
 from statistics import mean
 
 import pytest
-
-from bots.inprocess import play
-from bots.sdk import Delegation
-from bots.strategies.adaptive import NashSeeker
-from bots.strategies.coalition import CoalitionBuilder
-from bots.strategies.conceder import Conceder
-from bots.strategies.free_rider import FreeRider
-from bots.strategies.hardliner import Hardliner
-from bots.strategies.inspector import Inspector
-from bots.strategies.random_delegation import RandomDelegation
-from bots.strategies.tit_for_tat import Reciprocator
-from bots.strategies.veto_player import VetoPlayer
-from protocol.scenario import bundled_names, load_scenario
+from accord.bots.inprocess import play
+from accord.bots.sdk import Delegation
+from accord.bots.strategies.adaptive import NashSeeker
+from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.free_rider import FreeRider
+from accord.bots.strategies.hardliner import Hardliner
+from accord.bots.strategies.inspector import Inspector
+from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.bots.strategies.tit_for_tat import Reciprocator
+from accord.bots.strategies.veto_player import VetoPlayer
+from accord.protocol.scenario import bundled_names, load_scenario
 
 SEEDS = (1, 2, 3, 4)
 POPULATION: tuple[type[Delegation], ...] = (

@@ -15,18 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import accord.protocol.analysis as analysis_module
 import msgspec
 import pytest
+from accord.protocol.analysis import Analysis, analyze, format_analysis
+from accord.protocol.engine.rules import passes
+from accord.protocol.scenario import (
+    bundled_names,
+    load_scenario,
+    scenario_from_dict,
+    utility_functions,
+)
+from accord.protocol.scenario.generate import random_scenario
+from accord.protocol.scenario.model import Scenario
+from accord.protocol.scenario.utility import detection_probability, sanction_size
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import protocol.analysis as analysis_module
-from protocol.analysis import Analysis, analyze, format_analysis
-from protocol.engine.rules import passes
-from protocol.scenario import bundled_names, load_scenario, scenario_from_dict, utility_functions
-from protocol.scenario.generate import random_scenario
-from protocol.scenario.model import Scenario
-from protocol.scenario.utility import detection_probability, sanction_size
 
 SMALL = Path(__file__).parent / "data" / "small.toml"
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from protocol.commands import (
+from accord.protocol.commands import (
     Act,
     CastVeto,
     CastVote,
@@ -15,8 +14,9 @@ from protocol.commands import (
     SeatCommand,
     Withdraw,
 )
-from protocol.engine.room import Room
-from protocol.errors import RuleViolation, all_codes
+from accord.protocol.engine.room import Room
+from accord.protocol.errors import RuleViolation, all_codes
+
 from tests.helpers import PKG_A, PKG_B, scenario, seated_room
 
 IMPLEMENTATION = {

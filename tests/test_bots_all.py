@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from accord.bots.inprocess import play
+from accord.bots.registry import BUILTIN, available, load
+from accord.bots.sdk import Delegation
+from accord.bots.websocket import BotClient
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.events import TalksConcluded
+from accord.protocol.scenario import bundled_names, load_scenario
 
-from bots.inprocess import play
-from bots.registry import BUILTIN, available, load
-from bots.sdk import Delegation
-from bots.websocket import BotClient
-from protocol.engine.transcript import read, verify
-from protocol.events import TalksConcluded
-from protocol.scenario import bundled_names, load_scenario
 from tests.netutil import RunningServer, api
 
 STRATEGIES = sorted(BUILTIN)

@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from bots.context import Context, TabledPackage
-from bots.inprocess import play
-from bots.registry import load
-from bots.sdk import Ballot, Delegation
-from protocol.codec import canonical
-from protocol.engine.visibility import Viewer, visible_log
-from protocol.events import (
+from accord.bots.context import Context, TabledPackage
+from accord.bots.inprocess import play
+from accord.bots.registry import load
+from accord.bots.sdk import Ballot, Delegation
+from accord.protocol.codec import canonical
+from accord.protocol.engine.visibility import Viewer, visible_log
+from accord.protocol.events import (
     BallotResult,
     ChallengeResult,
     Event,
@@ -27,7 +26,7 @@ from protocol.events import (
     StatementMade,
     VetoCast,
 )
-from protocol.scenario import load_scenario
+from accord.protocol.scenario import load_scenario
 
 
 def _encoded(events: list[Any]) -> list[bytes]:

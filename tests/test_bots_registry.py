@@ -8,15 +8,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from bots import registry
-from bots.sdk import Delegation
+from accord.bots import registry
+from accord.bots.sdk import Delegation
 
 ROOT = Path(__file__).resolve().parent.parent
 
 PLUGIN = textwrap.dedent(
     '''
-    from bots.sdk import Delegation, Traits
+    from accord.bots.sdk import Delegation, Traits
 
 
     class Stubborn(Delegation):
@@ -54,11 +53,17 @@ def test_entry_point_plugins_are_found(plugin: Path) -> None:
 
 def test_module_colon_class(plugin: Path) -> None:
     assert registry.load("stubborn_plugin:Stubborn").name == "stubborn"
-    assert registry.load("bots.strategies.hardliner:Hardliner").name == "hardliner"
+    assert registry.load("accord.bots.strategies.hardliner:Hardliner").name == "hardliner"
 
 
 @pytest.mark.parametrize(
-    "spec", ["no-such-strategy", "no_such_module:Thing", "bots.sdk:Traits", "bots.sdk:Missing"]
+    "spec",
+    [
+        "no-such-strategy",
+        "no_such_module:Thing",
+        "accord.bots.sdk:Traits",
+        "accord.bots.sdk:Missing",
+    ],
 )
 def test_unknown_strategies_are_clear_errors(spec: str) -> None:
     with pytest.raises(registry.UnknownStrategy):
@@ -67,7 +72,7 @@ def test_unknown_strategies_are_clear_errors(spec: str) -> None:
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "accord", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -7,19 +7,19 @@ import time
 from typing import Any
 
 import msgspec
+from accord.bots.context import Context, TabledPackage
+from accord.bots.inprocess import play
+from accord.bots.sdk import Ballot, Delegation, Traits
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.hardliner import Hardliner
+from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.bots.websocket import BotClient
+from accord.protocol.codec import canonical
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.engine.visibility import Viewer, visible_log
+from accord.protocol.events import BallotResult, Event, PackageAdopted, PhaseStarted, TalksConcluded
+from accord.protocol.scenario import load_scenario
 
-from bots.context import Context, TabledPackage
-from bots.inprocess import play
-from bots.sdk import Ballot, Delegation, Traits
-from bots.strategies.conceder import Conceder
-from bots.strategies.hardliner import Hardliner
-from bots.strategies.random_delegation import RandomDelegation
-from bots.websocket import BotClient
-from protocol.codec import canonical
-from protocol.engine.transcript import read, verify
-from protocol.engine.visibility import Viewer, visible_log
-from protocol.events import BallotResult, Event, PackageAdopted, PhaseStarted, TalksConcluded
-from protocol.scenario import load_scenario
 from tests.netutil import RunningServer, api
 
 SCENARIO = "climate-accord"

@@ -14,10 +14,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-
-from protocol.engine.rules import passes
-from protocol.scenario import Scenario, bundled_names, load_scenario, utility_functions
-from protocol.scenario.utility import detection_probability, sanction_size
+from accord.protocol.engine.rules import passes
+from accord.protocol.scenario import Scenario, bundled_names, load_scenario, utility_functions
+from accord.protocol.scenario.utility import detection_probability, sanction_size
 
 EXPECTED = {
     "climate-accord",

@@ -12,19 +12,18 @@ from __future__ import annotations
 import hashlib
 
 import msgspec
+from accord.bots.inprocess import play
+from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.free_rider import FreeRider
+from accord.bots.strategies.inspector import Inspector
+from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.protocol.engine.seals import Secrets, chained_form, pointer_get
+from accord.protocol.events import TalksOpened
+from accord.protocol.jcs import _text
+from accord.protocol.scenario import scenario_from_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from bots.inprocess import play
-from bots.strategies.coalition import CoalitionBuilder
-from bots.strategies.conceder import Conceder
-from bots.strategies.free_rider import FreeRider
-from bots.strategies.inspector import Inspector
-from bots.strategies.random_delegation import RandomDelegation
-from protocol.engine.seals import Secrets, chained_form, pointer_get
-from protocol.events import TalksOpened
-from protocol.jcs import _text
-from protocol.scenario import scenario_from_dict
 
 LINEUP = (CoalitionBuilder, Conceder, RandomDelegation, FreeRider, Inspector)
 

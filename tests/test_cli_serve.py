@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from server.settings import Settings, with_overrides
+from accord.server.settings import Settings, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 )
 def test_bad_serve_options_are_one_line_and_exit_2(argv: list[str], says: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "serve", "--port", "1", *argv],
+        [sys.executable, "-m", "accord", "serve", "--port", "1", *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,

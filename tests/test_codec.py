@@ -2,7 +2,7 @@
 
 ``decode_client`` and ``decode_server`` must never raise: any frame that is
 not a valid message of their direction becomes a
-:class:`~protocol.errors.ProtocolError` value with a stable code.
+:class:`~accord.protocol.errors.ProtocolError` value with a stable code.
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from protocol import codec, commands, events, replies
-from protocol.codec import (
+from accord.protocol import codec, commands, events, replies
+from accord.protocol.codec import (
     CLIENT_TAGS,
     MAX_FRAME_BYTES,
     SERVER_TAGS,
@@ -27,8 +24,8 @@ from protocol.codec import (
     error_message,
     ref_of,
 )
-from protocol.commands import CastVote, Ping, Say
-from protocol.errors import (
+from accord.protocol.commands import CastVote, Ping, Say
+from accord.protocol.errors import (
     AccordError,
     BadJson,
     FrameTooLarge,
@@ -37,8 +34,10 @@ from protocol.errors import (
     UnknownType,
     WrongPhase,
 )
-from protocol.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES
-from protocol.replies import Error
+from accord.protocol.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES
+from accord.protocol.replies import Error
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def tag_of(message: object) -> str:

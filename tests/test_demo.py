@@ -7,11 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from protocol.engine.rules import Tally
-from protocol.engine.transcript import read, verify
-from protocol.events import BallotResult, PackageAdopted, PackageResult
-from protocol.scenario import load_scenario
-from server.narrate import describe
+from accord.protocol.engine.rules import Tally
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.events import BallotResult, PackageAdopted, PackageResult
+from accord.protocol.scenario import load_scenario
+from accord.server.narrate import describe
+
 from tests.netutil import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +25,7 @@ def test_demo_once_prints_scores_once_and_saves_a_verified_transcript(tmp_path: 
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "accord",
             "demo",
             "--once",
             "--port",
@@ -133,7 +134,7 @@ def test_no_note_when_only_elected_members_voted_no() -> None:
 
 def test_demo_help_explains_every_option() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "demo", "--help"],
+        [sys.executable, "-m", "accord", "demo", "--help"],
         cwd=ROOT,
         capture_output=True,
         text=True,

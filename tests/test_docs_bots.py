@@ -14,11 +14,10 @@ from pathlib import Path
 from statistics import mean
 
 import pytest
-
-from bots import registry
-from bots.context import Context
-from bots.sdk import Delegation, Traits
-from protocol.scenario import load_scenario
+from accord.bots import registry
+from accord.bots.context import Context
+from accord.bots.sdk import Delegation, Traits
+from accord.protocol.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "bots.md"
@@ -45,10 +44,10 @@ def compare_script() -> str:
 
 
 def accord_command() -> list[str]:
-    """The installed ``accord`` script next to this interpreter, else ``python -m server.cli``."""
+    """The installed ``accord`` script next to this interpreter, else ``python -m accord``."""
 
     script = Path(sys.executable).with_name("accord")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "accord"]
 
 
 # --- the tutorial ----------------------------------------------------------------------------
@@ -134,7 +133,7 @@ def test_without_pythonpath_the_module_is_not_found_as_documented() -> None:
 
 
 def builtins() -> dict[str, str]:
-    """The built-in strategies among those ``bots.registry.available()`` lists."""
+    """The built-in strategies among those ``accord.bots.registry.available()`` lists."""
 
     return {
         name: path

@@ -16,19 +16,16 @@ import sys
 from typing import Any
 
 import msgspec
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-
-from bots.inprocess import play
-from bots.sdk import Delegation
-from bots.strategies.free_rider import FreeRider
-from bots.strategies.inspector import Inspector
-from bots.strategies.random_delegation import RandomDelegation
-from protocol.engine.transcript import export, read, verify
-from protocol.errors import ScenarioError
-from protocol.events import TalksConcluded
-from protocol.scenario import scenario_from_dict
-from protocol.scenario.limits import (
+from accord.bots.inprocess import play
+from accord.bots.sdk import Delegation
+from accord.bots.strategies.free_rider import FreeRider
+from accord.bots.strategies.inspector import Inspector
+from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.protocol.engine.transcript import export, read, verify
+from accord.protocol.errors import ScenarioError
+from accord.protocol.events import TalksConcluded
+from accord.protocol.scenario import scenario_from_dict
+from accord.protocol.scenario.limits import (
     MAX_AMOUNT,
     MAX_CHALLENGE_QUOTA,
     MAX_PROPOSALS_PER_ROUND,
@@ -37,6 +34,8 @@ from protocol.scenario.limits import (
     MAX_TIME_LIMIT,
     MAX_VOTING_WEIGHT,
 )
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 TINY = 5e-324  # the smallest positive float
 HUGE = sys.float_info.max

@@ -6,11 +6,10 @@ import math
 
 import msgspec
 import pytest
-
-from protocol.commands import Act, CastVote, Pass, Propose
-from protocol.engine.room import Room
-from protocol.engine.transcript import export, read, verify
-from protocol.events import (
+from accord.protocol.commands import Act, CastVote, Pass, Propose
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.transcript import export, read, verify
+from accord.protocol.events import (
     BallotResult,
     DeadlinePassed,
     NoAgreement,
@@ -20,6 +19,7 @@ from protocol.events import (
     TalksStarted,
     Timeout,
 )
+
 from tests.helpers import PKG_A, scenario, seated_room
 
 IMPLEMENTATION = {

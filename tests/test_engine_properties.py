@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from protocol.codec import canonical
-from protocol.commands import (
+from accord.protocol.codec import canonical
+from accord.protocol.commands import (
     Act,
     CastVeto,
     CastVote,
@@ -16,11 +13,11 @@ from protocol.commands import (
     Say,
     Withdraw,
 )
-from protocol.engine.room import Room
-from protocol.engine.transcript import export, read, replay, verify
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible_log
-from protocol.errors import RuleViolation
-from protocol.events import (
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.transcript import export, read, replay, verify
+from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible_log
+from accord.protocol.errors import RuleViolation
+from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     Event,
@@ -29,7 +26,9 @@ from protocol.events import (
     Timeout,
     VoteCast,
 )
-from protocol.scenario.generate import random_scenario
+from accord.protocol.scenario.generate import random_scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

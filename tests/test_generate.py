@@ -7,12 +7,11 @@ import math
 
 import msgspec
 import pytest
+from accord.protocol.scenario import scenario_from_dict, utility_functions
+from accord.protocol.scenario.generate import random_scenario, scenario_of_size
+from accord.protocol.scenario.model import Scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from protocol.scenario import scenario_from_dict, utility_functions
-from protocol.scenario.generate import random_scenario, scenario_of_size
-from protocol.scenario.model import Scenario
 
 
 def roundtrip(scenario: Scenario) -> Scenario:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from accord.protocol.commands import Act, CastVote, Challenge, Pass, Propose
+from accord.protocol.engine.room import Room
+from accord.protocol.errors import RuleViolation
+from accord.protocol.events import ChallengeResult, SanctionImposed, TalksConcluded
+from accord.protocol.scenario import Scenario, load_scenario
 
-from protocol.commands import Act, CastVote, Challenge, Pass, Propose
-from protocol.engine.room import Room
-from protocol.errors import RuleViolation
-from protocol.events import ChallengeResult, SanctionImposed, TalksConcluded
-from protocol.scenario import Scenario, load_scenario
 from tests.helpers import PKG_A, scenario, seated_room
 
 
@@ -193,7 +193,7 @@ def test_challenges_outside_verification_are_typed_errors() -> None:
 
 
 def test_missing_actions_default_to_comply_and_are_recorded() -> None:
-    from protocol.events import Timeout
+    from accord.protocol.events import Timeout
 
     room = adopted_room()
     room.handle("a", Act(choice="defect"), now=3.0)

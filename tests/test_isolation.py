@@ -23,21 +23,21 @@ from typing import Any
 
 import msgspec
 import pytest
+from accord.bots.context import Context, History, TabledPackage
+from accord.bots.inprocess import play
+from accord.bots.registry import load
+from accord.bots.sdk import Ballot, Delegation
+from accord.bots.tables import Tables
+from accord.bots.websocket import BotClient
+from accord.protocol.codec import canonical
+from accord.protocol.engine.chain import Chain
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.seals import derive_key
+from accord.protocol.events import ActionTaken, BallotResult, StatementMade, VoteCast
+from accord.protocol.scenario import load_scenario
+from accord.protocol.scenario.model import Brief
+from accord.protocol.scenario.utility import UtilityFunction
 
-from bots.context import Context, History, TabledPackage
-from bots.inprocess import play
-from bots.registry import load
-from bots.sdk import Ballot, Delegation
-from bots.tables import Tables
-from bots.websocket import BotClient
-from protocol.codec import canonical
-from protocol.engine.chain import Chain
-from protocol.engine.room import Room
-from protocol.engine.seals import derive_key
-from protocol.events import ActionTaken, BallotResult, StatementMade, VoteCast
-from protocol.scenario import load_scenario
-from protocol.scenario.model import Brief
-from protocol.scenario.utility import UtilityFunction
 from tests.netutil import RunningServer, api
 
 SCENARIO = "six-party-talks"  # a secret ballot and six different briefs
@@ -96,10 +96,9 @@ def _filled(cell: types.CellType) -> bool:
 
 
 def accord_globals() -> list[Any]:
-    prefixes = ("protocol", "bots", "server")
     out = []
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] in prefixes and module is not None:
+        if name.split(".")[0] == "accord" and module is not None:
             out.extend(v for v in vars(module).values() if not isinstance(v, _NOT_DATA))
     return out
 

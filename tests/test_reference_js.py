@@ -19,11 +19,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from bots.strategies.conceder import Conceder
-from bots.websocket import BotClient
-from protocol.engine.transcript import read, verify
-from protocol.events import (
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.websocket import BotClient
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     PhaseStarted,
@@ -32,7 +31,8 @@ from protocol.events import (
     Timeout,
     VoteCast,
 )
-from protocol.scenario import load_scenario
+from accord.protocol.scenario import load_scenario
+
 from tests.netutil import RunningServer, api
 
 ROOT = Path(__file__).resolve().parent.parent

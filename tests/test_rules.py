@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from accord.protocol.commands import CastVeto, CastVote, Pass, Propose
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.rules import passes
+from accord.protocol.events import BallotResult, PackageAdopted
+from accord.protocol.scenario import Rules
 
-from protocol.commands import CastVeto, CastVote, Pass, Propose
-from protocol.engine.room import Room
-from protocol.engine.rules import passes
-from protocol.events import BallotResult, PackageAdopted
-from protocol.scenario import Rules
 from tests.helpers import PKG_A, PKG_B, scenario, seated_room
 
 W3 = {"a": 1.0, "b": 1.0, "c": 1.0}
@@ -183,7 +183,7 @@ def test_adoption_ties_go_to_the_earliest_tabled() -> None:
 
 
 def test_secret_ballot_publishes_tallies_only() -> None:
-    from protocol.engine.visibility import SPECTATOR, Viewer, visible
+    from accord.protocol.engine.visibility import SPECTATOR, Viewer, visible
 
     s = scenario(rules={"ballot": "secret"})
     room = seated_room(s)

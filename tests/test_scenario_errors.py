@@ -16,9 +16,8 @@ from typing import Any
 
 import msgspec
 import pytest
-
-from protocol.errors import ScenarioError, UnknownScenario
-from protocol.scenario import (
+from accord.protocol.errors import ScenarioError, UnknownScenario
+from accord.protocol.scenario import (
     Scenario,
     bundled_names,
     load_scenario,

@@ -20,17 +20,16 @@ from typing import Any
 
 import msgspec
 import pytest
-
-from protocol.errors import ScenarioError
-from protocol.scenario import (
+from accord.protocol.errors import ScenarioError
+from accord.protocol.scenario import (
     Scenario,
     bundled_names,
     load_scenario,
     parse_scenario,
     scenario_from_dict,
 )
-from protocol.scenario import limits as L
-from protocol.scenario.generate import random_scenario
+from accord.protocol.scenario import limits as L
+from accord.protocol.scenario.generate import random_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = Path(__file__).parent / "data" / "small.toml"
@@ -612,7 +611,7 @@ def test_the_command_line_reports_deep_nesting_in_one_line(
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "scenario", "validate", str(path)],
+        [sys.executable, "-m", "accord", "scenario", "validate", str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -8,19 +8,19 @@ import json
 import aiohttp
 import pytest
 import websockets
-
-from protocol import PROTOCOL_VERSION
-from protocol.codec import decode_event
-from protocol.commands import CastVote, Pass, Propose, Say
-from protocol.events import PhaseStarted, StatementMade
-from protocol.replies import Ack, Error, Welcome
-from server.session import (
+from accord.protocol import PROTOCOL_VERSION
+from accord.protocol.codec import decode_event
+from accord.protocol.commands import CastVote, Pass, Propose, Say
+from accord.protocol.events import PhaseStarted, StatementMade
+from accord.protocol.replies import Ack, Error, Welcome
+from accord.server.session import (
     CLOSE_BAD_TOKEN,
     CLOSE_FLOOD,
     CLOSE_HANDSHAKE,
     CLOSE_SEAT_IN_USE,
     CLOSE_SLOW_CONSUMER,
 )
+
 from tests.netutil import Client, RunningServer, api
 
 PKG = {"cut": "mid", "checks": "full", "fines": "heavy"}

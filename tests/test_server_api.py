@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 
-from protocol.codec import canonical
-from protocol.commands import Pass, Propose, Resume, Say
-from protocol.contract import json_schema
-from protocol.engine.visibility import Viewer, visible_log
-from protocol.events import PhaseStarted, StatementMade
-from protocol.replies import Ack, Assignment, Error, Welcome
-from server.openapi import openapi_document
+from accord.protocol.codec import canonical
+from accord.protocol.commands import Pass, Propose, Resume, Say
+from accord.protocol.contract import json_schema
+from accord.protocol.engine.visibility import Viewer, visible_log
+from accord.protocol.events import PhaseStarted, StatementMade
+from accord.protocol.replies import Ack, Assignment, Error, Welcome
+from accord.server.openapi import openapi_document
+
 from tests.netutil import Client, RunningServer, api
 from tests.test_server_talk import six_seat_scenario
 
@@ -163,7 +164,7 @@ async def test_resume_message_replays_what_was_missed(tmp_path) -> None:
         ack = await s2.wait_for(lambda m: isinstance(m, Ack) and m.ref == "again", start=start)
         replayed = [m for m in s2.messages[start:] if hasattr(m, "seq") and hasattr(m, "at")]
         status, text = await api(server.url, "GET", f"/api/rooms/{room}/transcript")
-        from protocol.engine.transcript import read
+        from accord.protocol.engine.transcript import read
 
         log = [line.event for line in read(text.splitlines())]
         expected = visible_log(log, Viewer.of_seat("s2"))
@@ -174,9 +175,9 @@ async def test_resume_message_replays_what_was_missed(tmp_path) -> None:
 
 
 async def test_concluded_rooms_leave_memory_and_come_back_from_the_store(tmp_path) -> None:
-    from bots.strategies.conceder import Conceder
-    from bots.websocket import BotClient
-    from protocol.events import TalksConcluded
+    from accord.bots.strategies.conceder import Conceder
+    from accord.bots.websocket import BotClient
+    from accord.protocol.events import TalksConcluded
 
     async with RunningServer(tmp_path / "a.db", concluded_linger=0.2) as server:
         _, created = await api(

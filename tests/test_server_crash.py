@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from accord.protocol.codec import canonical
+from accord.protocol.commands import Act, CastVote, Challenge, Pass, Propose, Say
+from accord.protocol.engine.transcript import read
+from accord.protocol.engine.visibility import Viewer, visible_log
+from accord.protocol.events import PhaseStarted, TalksConcluded
+from accord.protocol.replies import Ack, Welcome
 
-from protocol.codec import canonical
-from protocol.commands import Act, CastVote, Challenge, Pass, Propose, Say
-from protocol.engine.transcript import read
-from protocol.engine.visibility import Viewer, visible_log
-from protocol.events import PhaseStarted, TalksConcluded
-from protocol.replies import Ack, Welcome
 from tests.netutil import ORGANIZER, Client, api, free_port
 from tests.test_server_talk import SEATS, act, six_seat_scenario
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def start_server(port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": ORGANIZER}
     return subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--db", str(db)],
+        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", str(db)],
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),
@@ -130,7 +130,7 @@ async def test_kill_9_mid_talk_then_restart_resume_and_verify(tmp_path) -> None:
         transcript = tmp_path / "talk.jsonl"
         transcript.write_text(text)
         verified = subprocess.run(
-            [sys.executable, "-m", "server.cli", "verify", str(transcript)],
+            [sys.executable, "-m", "accord", "verify", str(transcript)],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bots.strategies.conceder import Conceder
-from bots.websocket import BotClient
-from protocol.engine.transcript import read, verify
-from protocol.events import DeadlinePassed, TalksConcluded, Timeout
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.websocket import BotClient
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.events import DeadlinePassed, TalksConcluded, Timeout
+
 from tests.netutil import Client, RunningServer, api
 from tests.test_server_talk import SEATS, six_seat_scenario
 

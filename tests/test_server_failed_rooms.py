@@ -7,8 +7,9 @@ import re
 import sqlite3
 from typing import Any
 
-from protocol.commands import Say
-from protocol.replies import Ack, Error, Welcome
+from accord.protocol.commands import Say
+from accord.protocol.replies import Ack, Error, Welcome
+
 from tests.netutil import ORGANIZER, Client, RunningServer, api
 
 SCENARIO = "trade-round"

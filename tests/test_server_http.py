@@ -8,11 +8,12 @@ import json
 import time
 from typing import Any
 
-from protocol.commands import Act, CastVote, Pass, Propose
-from protocol.engine.transcript import read
-from protocol.events import PhaseStarted, TalksConcluded, TalksStarted, Timeout
-from protocol.replies import Ack, Error, Welcome
-from protocol.scenario import load_scenario
+from accord.protocol.commands import Act, CastVote, Pass, Propose
+from accord.protocol.engine.transcript import read
+from accord.protocol.events import PhaseStarted, TalksConcluded, TalksStarted, Timeout
+from accord.protocol.replies import Ack, Error, Welcome
+from accord.protocol.scenario import load_scenario
+
 from tests.netutil import ORGANIZER, Client, RunningServer, api
 
 JSON = "application/json"

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from protocol.commands import CastVote, Pass, Propose
-from protocol.events import PhaseStarted, ProposalTabled, VoteCast
-from protocol.replies import Ack, Error, Welcome
+from accord.protocol.commands import CastVote, Pass, Propose
+from accord.protocol.events import PhaseStarted, ProposalTabled, VoteCast
+from accord.protocol.replies import Ack, Error, Welcome
+
 from tests.netutil import Client, RunningServer, api
 
 SEATS = ["a", "b", "c"]
@@ -50,7 +51,7 @@ def reopened(backend: dict[str, Any]) -> dict[str, Any]:
     store = backend.get("store")
     if store is None:
         return dict(backend)
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
     return {"db": backend["db"], "store": PostgresStore(store.dsn, schema=store.schema)}
 

@@ -17,11 +17,11 @@ from typing import Any
 import aiohttp
 import pytest
 import websockets
+from accord.protocol.codec import encode
+from accord.protocol.commands import Ping, Say
+from accord.protocol.replies import Ack, Assignment, Error, Pong, Welcome
+from accord.protocol.scenario import scenario_from_dict
 
-from protocol.codec import encode
-from protocol.commands import Ping, Say
-from protocol.replies import Ack, Assignment, Error, Pong, Welcome
-from protocol.scenario import scenario_from_dict
 from tests.netutil import ORGANIZER, Client, RunningServer, api, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,7 +156,7 @@ async def test_a_ref_over_128_characters_is_refused_and_not_echoed(tmp_path) -> 
 def start_server(port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": ORGANIZER}
     return subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--db", str(db)],
+        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", str(db)],
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),

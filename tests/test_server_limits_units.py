@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from server.limits import AddressBook, ReplayBudget, TokenBucket
+from accord.server.limits import AddressBook, ReplayBudget, TokenBucket
 
 
 async def test_replay_chunks_never_overlap_and_keep_to_the_rate() -> None:

@@ -14,12 +14,13 @@ import asyncio
 import itertools
 from typing import Any
 
-from protocol.codec import canonical
-from protocol.commands import Ping, Resume, Say
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible_log
-from protocol.events import Event
-from protocol.replies import Ack, Pong, Welcome
-from server.live import LiveRoom
+from accord.protocol.codec import canonical
+from accord.protocol.commands import Ping, Resume, Say
+from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible_log
+from accord.protocol.events import Event
+from accord.protocol.replies import Ack, Pong, Welcome
+from accord.server.live import LiveRoom
+
 from tests.netutil import ORGANIZER as ORGANIZER_TOKEN
 from tests.netutil import Client, RunningServer, api
 

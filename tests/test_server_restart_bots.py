@@ -21,14 +21,14 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.hardliner import Hardliner
+from accord.bots.websocket import BotClient
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.events import DeadlinePassed, PhaseStarted, TalksConcluded, Timeout
+from accord.protocol.replies import Welcome
+from accord.protocol.scenario import load_scenario
 
-from bots.strategies.conceder import Conceder
-from bots.strategies.hardliner import Hardliner
-from bots.websocket import BotClient
-from protocol.engine.transcript import read, verify
-from protocol.events import DeadlinePassed, PhaseStarted, TalksConcluded, Timeout
-from protocol.replies import Welcome
-from protocol.scenario import load_scenario
 from tests.netutil import ORGANIZER, Client, api, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ FINISH = 40.0
 def start_server(port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": ORGANIZER}
     return subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--db", str(db)],
+        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", str(db)],
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),

@@ -20,9 +20,10 @@ import time
 import weakref
 from typing import Any
 
-from protocol import PROTOCOL_VERSION
-from protocol.commands import Say
-from protocol.replies import Ack, Welcome
+from accord.protocol import PROTOCOL_VERSION
+from accord.protocol.commands import Say
+from accord.protocol.replies import Ack, Welcome
+
 from tests.netutil import Client, RunningServer, api
 
 SLOW = 50

@@ -6,12 +6,11 @@ import itertools
 from typing import Any
 
 import pytest
-
-from protocol.codec import canonical, decode_event
-from protocol.commands import Act, CastVeto, CastVote, Challenge, Pass, Propose, Say
-from protocol.engine.transcript import read, verify
-from protocol.engine.visibility import SPECTATOR, Viewer, visible_log
-from protocol.events import (
+from accord.protocol.codec import canonical, decode_event
+from accord.protocol.commands import Act, CastVeto, CastVote, Challenge, Pass, Propose, Say
+from accord.protocol.engine.transcript import read, verify
+from accord.protocol.engine.visibility import SPECTATOR, Viewer, visible_log
+from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     PackageAdopted,
@@ -20,7 +19,8 @@ from protocol.events import (
     TalksConcluded,
     TalksOpened,
 )
-from protocol.replies import Ack, Error, Welcome
+from accord.protocol.replies import Ack, Error, Welcome
+
 from tests.netutil import Client, RunningServer, api
 
 SEATS = ["s1", "s2", "s3", "s4", "s5", "s6"]

@@ -6,14 +6,14 @@ import asyncio
 from typing import Any
 
 import aiohttp
+from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.hardliner import Hardliner
+from accord.bots.websocket import BotClient
+from accord.protocol.engine.transcript import TranscriptLine, read, verify
+from accord.protocol.events import BallotResult, StatementMade, TalksOpened, VoteCast
+from accord.protocol.scenario import load_scenario
 
-from bots.strategies.coalition import CoalitionBuilder
-from bots.strategies.conceder import Conceder
-from bots.strategies.hardliner import Hardliner
-from bots.websocket import BotClient
-from protocol.engine.transcript import TranscriptLine, read, verify
-from protocol.events import BallotResult, StatementMade, TalksOpened, VoteCast
-from protocol.scenario import load_scenario
 from tests.netutil import ORGANIZER, RunningServer, api
 
 SCENARIO = "six-party-talks"  # a secret ballot

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from server.store import (
+from accord.server.store import (
     CommandRef,
     RoomRecord,
     SeqConflict,
@@ -84,7 +83,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         return
     if not PG_DSN:
         pytest.skip(NO_PG)
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
     dsn = PG_DSN
     schema = f"t_{uuid.uuid4().hex[:16]}"
@@ -699,8 +698,8 @@ def test_sqlite_refuses_bad_arguments(tmp_path: Path) -> None:
 CRASH_CHILD = textwrap.dedent(
     """
     import asyncio, hashlib, sys
-    from server.store.base import RoomRecord, StoredEvent
-    from server.store.sqlite import SqliteStore
+    from accord.server.store.base import RoomRecord, StoredEvent
+    from accord.server.store.sqlite import SqliteStore
 
     def event(room, seq):
         data = f'{{"room":"{room}","seq":{seq},"v":""}}'.encode() + b"\\x00\\xff\\xfe" + bytes([seq % 256])
@@ -785,7 +784,7 @@ def test_sqlite_kill9_loses_nothing_acknowledged(tmp_path: Path) -> None:
 async def test_postgres_schemas_are_isolated() -> None:
     if not PG_DSN:
         pytest.skip(NO_PG)
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
     one = PostgresStore(PG_DSN, schema=f"t_{uuid.uuid4().hex[:16]}")
     two = PostgresStore(PG_DSN, schema=f"t_{uuid.uuid4().hex[:16]}")
@@ -804,7 +803,7 @@ async def test_postgres_schemas_are_isolated() -> None:
 
 
 async def test_postgres_refuses_unsafe_schema_names() -> None:
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
     with pytest.raises(ValueError, match="identifier"):
         PostgresStore("postgresql://localhost/x", schema='x"; DROP TABLE rooms; --')
@@ -814,7 +813,7 @@ async def test_postgres_refuses_unsafe_schema_names() -> None:
 
 
 def test_open_store_picks_the_backend(tmp_path: Path) -> None:
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
     relative = open_store("sqlite:///data/accord.db")
     assert isinstance(relative, SqliteStore) and relative.path == Path("data/accord.db")

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from bots.context import Context, TabledPackage
-from bots.inprocess import LocalTalk, play
-from bots.sdk import Ballot, Choice, Delegation, Package
-from bots.strategies.adaptive import NashSeeker
-from bots.strategies.conceder import Conceder
-from bots.strategies.free_rider import FreeRider
-from bots.strategies.hardliner import Hardliner
-from protocol.events import BallotResult, ChallengeResult
-from protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
+from accord.bots.context import Context, TabledPackage
+from accord.bots.inprocess import LocalTalk, play
+from accord.bots.sdk import Ballot, Choice, Delegation, Package
+from accord.bots.strategies.adaptive import NashSeeker
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.free_rider import FreeRider
+from accord.bots.strategies.hardliner import Hardliner
+from accord.protocol.events import BallotResult, ChallengeResult
+from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
 
 SEED = 9
 ROUNDS = 10

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from bots.context import Context, TabledPackage
-from bots.inprocess import LocalTalk, play
-from bots.sdk import Ballot, Delegation, Package
-from bots.strategies.coalition import CoalitionBuilder
-from protocol.engine.visibility import Viewer, visible_log
-from protocol.events import BallotResult, StatementMade
-from protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
+from accord.bots.context import Context, TabledPackage
+from accord.bots.inprocess import LocalTalk, play
+from accord.bots.sdk import Ballot, Delegation, Package
+from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.protocol.engine.visibility import Viewer, visible_log
+from accord.protocol.events import BallotResult, StatementMade
+from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
 
 SEED = 5
 SEATS = ["cb", "f1", "f2", "e1", "e2"]

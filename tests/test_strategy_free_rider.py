@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from bots.context import Context, TabledPackage
-from bots.inprocess import LocalTalk, play
-from bots.sdk import Ballot, Delegation, Package
-from bots.strategies.free_rider import FreeRider
-from protocol.events import BallotResult, ProposalTabled
-from protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
+from accord.bots.context import Context, TabledPackage
+from accord.bots.inprocess import LocalTalk, play
+from accord.bots.sdk import Ballot, Delegation, Package
+from accord.bots.strategies.free_rider import FreeRider
+from accord.protocol.events import BallotResult, ProposalTabled
+from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
 
 SEED = 7
 

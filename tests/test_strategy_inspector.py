@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from bots.context import Context, TabledPackage
-from bots.inprocess import LocalTalk, play
-from bots.sdk import Ballot, Choice, Delegation, Package
-from bots.strategies.inspector import Inspector
-from protocol.events import BallotResult, ChallengeResult
-from protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
+from accord.bots.context import Context, TabledPackage
+from accord.bots.inprocess import LocalTalk, play
+from accord.bots.sdk import Ballot, Choice, Delegation, Package
+from accord.bots.strategies.inspector import Inspector
+from accord.protocol.events import BallotResult, ChallengeResult
+from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
 
 SEED = 5
 STRONG = {"cut": "high", "verify": "full", "enforce": "heavy"}

@@ -6,18 +6,17 @@ import subprocess
 import sys
 
 import msgspec
-
-from bots.inprocess import play
-from bots.strategies.free_rider import FreeRider
-from bots.strategies.inspector import Inspector
-from bots.strategies.random_delegation import RandomDelegation
-from protocol.codec import encode
-from protocol.engine.room import Room
-from protocol.engine.seals import link
-from protocol.engine.transcript import TranscriptLine, _chained, export, read, verify
-from protocol.engine.visibility import Viewer, visible_log
-from protocol.events import ChallengeResult, VoteCast
-from protocol.scenario import load_scenario
+from accord.bots.inprocess import play
+from accord.bots.strategies.free_rider import FreeRider
+from accord.bots.strategies.inspector import Inspector
+from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.protocol.codec import encode
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.seals import link
+from accord.protocol.engine.transcript import TranscriptLine, _chained, export, read, verify
+from accord.protocol.engine.visibility import Viewer, visible_log
+from accord.protocol.events import ChallengeResult, VoteCast
+from accord.protocol.scenario import load_scenario
 
 LINEUP = (RandomDelegation, Inspector, FreeRider)
 
@@ -136,20 +135,20 @@ def test_cli_verify_accepts_good_and_rejects_tampered(tmp_path) -> None:
     good = tmp_path / "good.jsonl"
     good.write_bytes(export(room))
     ok = subprocess.run(
-        [sys.executable, "-m", "server.cli", "verify", str(good)], capture_output=True, text=True
+        [sys.executable, "-m", "accord", "verify", str(good)], capture_output=True, text=True
     )
     assert ok.returncode == 0, ok.stderr
     assert "verified" in ok.stdout
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(export(room).replace(b'"choice":"defect"', b'"choice":"comply"', 1))
     tampered = subprocess.run(
-        [sys.executable, "-m", "server.cli", "verify", str(bad)], capture_output=True, text=True
+        [sys.executable, "-m", "accord", "verify", str(bad)], capture_output=True, text=True
     )
     assert tampered.returncode == 1
     assert "NOT verified" in tampered.stdout
     junk = tmp_path / "junk.jsonl"
     junk.write_text("this is not json\n")
     broken = subprocess.run(
-        [sys.executable, "-m", "server.cli", "verify", str(junk)], capture_output=True, text=True
+        [sys.executable, "-m", "accord", "verify", str(junk)], capture_output=True, text=True
     )
     assert broken.returncode == 1 and "not a transcript" in broken.stderr

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from bots.inprocess import play
-from bots.strategies.coalition import CoalitionBuilder
-from bots.strategies.conceder import Conceder
-from bots.strategies.free_rider import FreeRider
-from bots.strategies.hardliner import Hardliner
-from bots.strategies.inspector import Inspector
-from bots.strategies.random_delegation import RandomDelegation
-from protocol.engine.room import Room
-from protocol.engine.seals import link
-from protocol.engine.transcript import (
+from accord.bots.inprocess import play
+from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.free_rider import FreeRider
+from accord.bots.strategies.hardliner import Hardliner
+from accord.bots.strategies.inspector import Inspector
+from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.seals import link
+from accord.protocol.engine.transcript import (
     TranscriptLine,
     _chained,
     encode_lines,
@@ -25,9 +22,11 @@ from protocol.engine.transcript import (
     read,
     verify,
 )
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible
-from protocol.events import BallotResult, StatementMade, TalksOpened, VoteCast
-from protocol.scenario import bundled_names, load_scenario
+from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible
+from accord.protocol.events import BallotResult, StatementMade, TalksOpened, VoteCast
+from accord.protocol.scenario import bundled_names, load_scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 LINEUP = (CoalitionBuilder, Hardliner, Conceder, FreeRider, Inspector, RandomDelegation)
 

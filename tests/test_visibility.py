@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible
-from protocol.events import ActionTaken, StatementMade, Timeout, VoteCast
+from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visible
+from accord.protocol.events import ActionTaken, StatementMade, Timeout, VoteCast
 
 
 def test_a_private_statement_reaches_only_its_speaker_its_addressees_and_the_organizer() -> None:

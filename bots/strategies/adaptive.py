@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
 import msgspec
-
-from bots.context import Context, TabledPackage, remember, stakes
-from bots.sdk import Ballot, Choice, Delegation, Package, Traits
-from bots.tactics import OpponentModel, defection_pays, inspection_chance
-from protocol.engine.rules import passes
+from accord.bots.context import Context, TabledPackage, remember, stakes
+from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
+from accord.bots.tactics import OpponentModel, defection_pays, inspection_chance
+from accord.protocol.engine.rules import passes
 
 CANDIDATES = 64
 """At most this many of its own best packages are weighed each round (the
@@ -74,7 +73,7 @@ class _Valuation:
 
     Derived from its own brief and the public scenario only, so the same in
     every talk on this agenda with this brief: shared between talks (see
-    :meth:`~bots.context.Context.remember`).
+    :meth:`~accord.bots.context.Context.remember`).
     """
 
     def __init__(self, seeker: NashSeeker, ctx: Context) -> None:
@@ -123,7 +122,7 @@ class NashSeeker(Delegation):
     the harm expected from the other seats the regime does not deter.
 
     Each round it models every other seat from its proposals and open votes
-    (:class:`~bots.tactics.OpponentModel`) and estimates the seat's reservation
+    (:class:`~accord.bots.tactics.OpponentModel`) and estimates the seat's reservation
     (the lowest estimated utility it voted yes on) and current threshold
     (between that and its latest proposal, closing in as the rounds run
     out). It predicts the sincere votes on every package at or above its own

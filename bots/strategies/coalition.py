@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage
-from bots.sdk import Ballot, Delegation, Package, Traits
-from bots.tactics import OpponentModel, aspiration, package_near
+from accord.bots.context import Context, TabledPackage
+from accord.bots.sdk import Ballot, Delegation, Package, Traits
+from accord.bots.tactics import OpponentModel, aspiration, package_near
 
 _EPS = 1e-9
 
@@ -19,7 +19,7 @@ class CoalitionBuilder(Delegation):
 
     Round 1 it tables the package at its (linear, ``e = 1``) aspiration and
     votes like a conceder. From round 2 it models every seat from its
-    proposals and open votes (:class:`~bots.tactics.OpponentModel`), ranks the
+    proposals and open votes (:class:`~accord.bots.tactics.OpponentModel`), ranks the
     seats by how close their estimated option values are to its own brief,
     and takes the closest ones, after any ``required`` seats and veto holders,
     until the bloc is a minimum winning coalition: enough weight to pass under

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage
-from bots.sdk import Ballot, Delegation, Package, Traits
-from bots.tactics import Aspiration, package_near, utilities
+from accord.bots.context import Context, TabledPackage
+from accord.bots.sdk import Ballot, Delegation, Package, Traits
+from accord.bots.tactics import Aspiration, package_near, utilities
 
 
 class Conceder(Delegation):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage, stakes
-from bots.sdk import Ballot, Choice, Delegation, Package, Traits
-from bots.tactics import Aspiration, ValueRanking, defection_pays, inspection_chance
+from accord.bots.context import Context, TabledPackage, stakes
+from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
+from accord.bots.tactics import Aspiration, ValueRanking, defection_pays, inspection_chance
 
 
 class FreeRider(Delegation):

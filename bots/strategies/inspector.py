@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage, stakes
-from bots.sdk import Ballot, Delegation, Package, Traits
-from bots.tactics import Aspiration, ValueRanking, inspection_chance
+from accord.bots.context import Context, TabledPackage, stakes
+from accord.bots.sdk import Ballot, Delegation, Package, Traits
+from accord.bots.tactics import Aspiration, ValueRanking, inspection_chance
 
 PRIOR_RATIONAL = 0.5
 """Chance that a seat for which defection pays actually defects (before evidence)."""

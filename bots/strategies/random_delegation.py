@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage
-from bots.sdk import Ballot, Choice, Delegation, Package, Traits
+from accord.bots.context import Context, TabledPackage
+from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
 
 
 class RandomDelegation(Delegation):

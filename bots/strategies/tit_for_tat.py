@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage
-from bots.sdk import Ballot, Choice, Delegation, Package, Traits
-from bots.tactics import (
+from accord.bots.context import Context, TabledPackage
+from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
+from accord.bots.tactics import (
     Aspiration,
     expected_sanction,
     inspection_chance,

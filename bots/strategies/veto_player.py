@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.context import Context, TabledPackage
-from bots.sdk import Ballot, Delegation, Package, Traits
-from bots.tactics import aspiration, package_near
+from accord.bots.context import Context, TabledPackage
+from accord.bots.sdk import Ballot, Delegation, Package, Traits
+from accord.bots.tactics import aspiration, package_near
 
 
 class VetoPlayer(Delegation):

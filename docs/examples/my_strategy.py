@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bots.context import Context, TabledPackage
-from bots.sdk import Ballot, Choice, Delegation, Package, Traits
-from bots.tactics import aspiration, defection_pays, inspection_chance
+from accord.bots import (
+    Ballot,
+    Choice,
+    Context,
+    Delegation,
+    Package,
+    TabledPackage,
+    Traits,
+    aspiration,
+    defection_pays,
+    inspection_chance,
+)
 
 
 class MyDelegation(Delegation):

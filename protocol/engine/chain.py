@@ -1,9 +1,9 @@
 """The hash chain over a room's events.
 
 Each event's hash is ``sha256(previous hash as hex ‖ JCS(chained form))``,
-where JCS is RFC 8785 (:mod:`protocol.jcs`) and the chained form is the
+where JCS is RFC 8785 (:mod:`accord.protocol.jcs`) and the chained form is the
 event's JSON object with its secret content replaced by salted digests
-(:mod:`protocol.engine.seals`). The first event's previous hash is
+(:mod:`accord.protocol.engine.seals`). The first event's previous hash is
 :data:`GENESIS`. Every audience's copy of a transcript verifies against the
 same head hash.
 """
@@ -16,10 +16,9 @@ from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
-
-from protocol.engine.seals import SEALED, WHOLE, chained_form, digest, pointer_get, salt
-from protocol.events import EVENTS, BallotResult, Event, VoteCast
-from protocol.jcs import MAX_SAFE_INTEGER, canonical_json, encode_sorted, plain_float
+from accord.protocol.engine.seals import SEALED, WHOLE, chained_form, digest, pointer_get, salt
+from accord.protocol.events import EVENTS, BallotResult, Event, VoteCast
+from accord.protocol.jcs import MAX_SAFE_INTEGER, canonical_json, encode_sorted, plain_float
 
 GENESIS = "0" * 64
 
@@ -90,7 +89,7 @@ class Chain:
     is the same as if every event had been hashed on arrival.
 
     Most events are flat (strings, counters, a few floats): when their floats
-    print alike (:func:`~protocol.jcs.plain_float`), msgspec's sorted encoding
+    print alike (:func:`~accord.protocol.jcs.plain_float`), msgspec's sorted encoding
     is their canonical form without a walk over their values. ``bmp_keys``
     says that no seat or issue id (the keys of packages) leaves the BMP, where
     UTF-16 order and code-point order agree.

@@ -5,7 +5,7 @@ seat commands (:meth:`Room.handle`), organizer inputs (:meth:`Room.join`,
 :meth:`Room.start`) and clock ticks (:meth:`Room.tick`), always passing the
 current time; each call returns the events it produced, already appended to
 the hash-chained log. A rejected command raises a
-:class:`~protocol.errors.RuleViolation` and changes nothing. Randomness (the
+:class:`~accord.protocol.errors.RuleViolation` and changes nothing. Randomness (the
 outcome of inspections) comes only from ``random.Random`` generators seeded
 from the room's seed, so the same scenario, seed and inputs give the same
 events.
@@ -18,8 +18,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from protocol import PROTOCOL_VERSION
-from protocol.commands import (
+from accord.protocol import PROTOCOL_VERSION
+from accord.protocol.commands import (
     Act,
     CastVeto,
     CastVote,
@@ -30,11 +30,11 @@ from protocol.commands import (
     SeatCommand,
     Withdraw,
 )
-from protocol.engine.chain import Chain
-from protocol.engine.rules import Vote, decide
-from protocol.engine.scoring import Ledger, final_score
-from protocol.engine.seals import Secrets, derive_key
-from protocol.errors import (
+from accord.protocol.engine.chain import Chain
+from accord.protocol.engine.rules import Vote, decide
+from accord.protocol.engine.scoring import Ledger, final_score
+from accord.protocol.engine.seals import Secrets, derive_key
+from accord.protocol.errors import (
     AlreadyActed,
     AlreadyPassed,
     AlreadyVoted,
@@ -57,7 +57,7 @@ from protocol.errors import (
     VetoesDisabled,
     WrongPhase,
 )
-from protocol.events import (
+from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     ChallengeResult,
@@ -82,9 +82,9 @@ from protocol.events import (
     VetoCast,
     VoteCast,
 )
-from protocol.frozen import FrozenDict
-from protocol.scenario.model import Scenario, freeze_scenario
-from protocol.scenario.utility import (
+from accord.protocol.frozen import FrozenDict
+from accord.protocol.scenario.model import Scenario, freeze_scenario
+from accord.protocol.scenario.utility import (
     UtilityFunction,
     detection_probability,
     sanction_size,

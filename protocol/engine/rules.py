@@ -13,14 +13,11 @@ counted as absent for the quorum. Vetoes are checked separately by the room.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
 import msgspec
-
-from protocol.scenario.model import Rules
-from protocol.scenario.utility import add_up
-
-Vote = Literal["yes", "no", "abstain"]
+from accord.protocol.commands import Vote
+from accord.protocol.scenario.model import Rules
+from accord.protocol.scenario.utility import add_up
 
 _EPS = 1e-9
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from protocol.events import SeatScore
-from protocol.scenario.model import Scenario
-from protocol.scenario.utility import UtilityFunction, add_up
+from accord.protocol.events import SeatScore
+from accord.protocol.scenario.model import Scenario
+from accord.protocol.scenario.utility import UtilityFunction, add_up
 
 _DIGITS = 12
 

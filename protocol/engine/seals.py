@@ -25,9 +25,9 @@ import hashlib
 from json.encoder import encode_basestring
 from typing import Any
 
-from protocol.engine.visibility import Viewer
-from protocol.events import BallotResult, Event, StatementMade, TalksOpened, VoteCast
-from protocol.jcs import canonical_json
+from accord.protocol.engine.visibility import Viewer
+from accord.protocol.events import BallotResult, Event, StatementMade, TalksOpened, VoteCast
+from accord.protocol.jcs import canonical_json
 
 SEALED = "sealed"
 """The key of the object that stands in for sealed content in the chained form."""

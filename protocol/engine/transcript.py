@@ -2,7 +2,7 @@
 
 Each line is ``{"hash": ..., "event": {...}, "sealed": {...}, "salts": {...}}``
 (``sealed`` and ``salts`` only when they are not empty). The chain commits to
-secret content by salted digest (:mod:`protocol.engine.seals`), so each
+secret content by salted digest (:mod:`accord.protocol.engine.seals`), so each
 audience gets its own copy and every copy verifies against the same head
 hash: the organizer's copy shows everything (every secret with its salt),
 a seat's copy shows that seat's own secrets, the public copy none. In a line,
@@ -15,7 +15,7 @@ The first event, ``talks_opened``, carries the scenario, the seed and the
 sealing key in the organizer's copy, so that copy is self-contained:
 :func:`verify` recomputes the hash chain of any copy, and for a complete copy
 also replays every input (tabling, votes, statements, actions, challenges,
-deadlines) through a fresh :class:`~protocol.engine.room.Room` and checks
+deadlines) through a fresh :class:`~accord.protocol.engine.room.Room` and checks
 that it produces exactly the recorded events and scores.
 """
 
@@ -24,12 +24,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import msgspec
-
-from protocol.codec import canonical, encode
-from protocol.commands import Act, CastVeto, CastVote, Challenge, Pass, Propose, Say, Withdraw
-from protocol.engine.chain import GENESIS
-from protocol.engine.room import Room
-from protocol.engine.seals import (
+from accord.protocol.codec import canonical, encode
+from accord.protocol.commands import (
+    Act,
+    CastVeto,
+    CastVote,
+    Challenge,
+    Pass,
+    Propose,
+    Say,
+    Withdraw,
+)
+from accord.protocol.engine.chain import GENESIS
+from accord.protocol.engine.room import Room
+from accord.protocol.engine.seals import (
     WHOLE,
     Secrets,
     chained_form,
@@ -40,9 +48,9 @@ from protocol.engine.seals import (
     pointer_replace,
     salt,
 )
-from protocol.engine.visibility import ORGANIZER, Viewer
-from protocol.errors import AccordError
-from protocol.events import (
+from accord.protocol.engine.visibility import ORGANIZER, Viewer
+from accord.protocol.errors import AccordError
+from accord.protocol.events import (
     ActionTaken,
     ChallengeResult,
     DeadlinePassed,

@@ -19,8 +19,7 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
-
-from protocol.events import (
+from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     Event,

@@ -1,7 +1,12 @@
 """Scenarios: the agenda, the delegations with their private briefs, the rules."""
 
-from protocol.scenario.load import bundled_names, load_scenario, parse_scenario, scenario_from_dict
-from protocol.scenario.model import (
+from accord.protocol.scenario.load import (
+    bundled_names,
+    load_scenario,
+    parse_scenario,
+    scenario_from_dict,
+)
+from accord.protocol.scenario.model import (
     Brief,
     Delegation,
     Implementation,
@@ -11,7 +16,7 @@ from protocol.scenario.model import (
     Terms,
     TimeLimits,
 )
-from protocol.scenario.utility import UtilityFunction, utility_functions
+from accord.protocol.scenario.utility import UtilityFunction, utility_functions
 
 __all__ = [
     "Brief",

@@ -2,7 +2,7 @@
 
 Every random choice comes from one ``random.Random(seed)``, so a seed always
 yields the same scenario. The result is built as a file-form mapping and
-passed through :func:`~protocol.scenario.load.scenario_from_dict`, so a
+passed through :func:`~accord.protocol.scenario.load.scenario_from_dict`, so a
 generated scenario is validated exactly like one read from disk.
 """
 
@@ -12,9 +12,9 @@ import hashlib
 import random
 from typing import Any
 
-from protocol.scenario.limits import MAX_DELEGATIONS, MAX_ISSUES, MAX_OPTIONS
-from protocol.scenario.load import scenario_from_dict
-from protocol.scenario.model import DecisionRule, IssueKind, Scenario
+from accord.protocol.scenario.limits import MAX_DELEGATIONS, MAX_ISSUES, MAX_OPTIONS
+from accord.protocol.scenario.load import scenario_from_dict
+from accord.protocol.scenario.model import DecisionRule, IssueKind, Scenario
 
 _DECISIONS: tuple[DecisionRule, ...] = ("unanimity", "consensus", "qualified")
 # How many random packages estimate a seat's utility distribution when its

@@ -1,7 +1,7 @@
 """The bounds every scenario must respect, in one place.
 
 The loader refuses any value outside these bounds with a
-:class:`~protocol.errors.ScenarioError` naming the field. They are chosen so
+:class:`~accord.protocol.errors.ScenarioError` naming the field. They are chosen so
 that no sum the engine or the scoring computes can overflow (the largest is a
 seat's worst score: ``MAX_PERIODS`` × (sanctions of ``MAX_ISSUES`` issues +
 harm from ``MAX_DELEGATIONS`` seats + ``MAX_CHALLENGE_QUOTA`` inspections), all

@@ -3,10 +3,10 @@
 A file is first decoded into the *file form* (which allows shorthands:
 ``range`` issues and ``{low, high}`` linear values) with msgspec, which
 reports type errors with a field path; then it is expanded into the
-normalised :class:`~protocol.scenario.model.Scenario` and checked for
+normalised :class:`~accord.protocol.scenario.model.Scenario` and checked for
 meaning (weights sum to 1, values in [0, 1], unique ids, ...) and against the
-bounds of :mod:`protocol.scenario.limits`. Every problem is a
-:class:`~protocol.errors.ScenarioError` naming the file and the field.
+bounds of :mod:`accord.protocol.scenario.limits`. Every problem is a
+:class:`~accord.protocol.errors.ScenarioError` naming the file and the field.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-
-from protocol.errors import ScenarioError, UnknownScenario
-from protocol.scenario.limits import (
+from accord.protocol.errors import ScenarioError, UnknownScenario
+from accord.protocol.scenario.limits import (
     MAX_AMOUNT,
     MAX_CHALLENGE_QUOTA,
     MAX_DELEGATIONS,
@@ -45,7 +44,7 @@ from protocol.scenario.limits import (
     MIN_ISSUES,
     MIN_OPTIONS,
 )
-from protocol.scenario.model import (
+from accord.protocol.scenario.model import (
     BallotKind,
     Brief,
     DecisionRule,
@@ -151,7 +150,7 @@ class ScenarioFile(_File, kw_only=True):
 def bundled_names() -> list[str]:
     """Names of the scenarios shipped with accord."""
 
-    folder = resources.files("protocol.scenario").joinpath("bundled")
+    folder = resources.files("accord.protocol.scenario").joinpath("bundled")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -164,7 +163,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             raise UnknownScenario("no such file", file=str(path))
         return parse_scenario(path.read_bytes(), file=str(path), fmt=path.suffix.lstrip("."))
     name = str(name_or_path)
-    resource = resources.files("protocol.scenario").joinpath("bundled", f"{name}.toml")
+    resource = resources.files("accord.protocol.scenario").joinpath("bundled", f"{name}.toml")
     if not resource.is_file():
         known = ", ".join(bundled_names())
         raise UnknownScenario(f"no bundled scenario named {name!r} (bundled: {known})", file=name)

@@ -2,7 +2,7 @@
 
 These are the typed values the engine, the analysis and the wire use. Files
 on disk may use shorthands (numeric ranges, linear values) that
-:mod:`protocol.scenario.load` expands into this form.
+:mod:`accord.protocol.scenario.load` expands into this form.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import math
 from typing import Literal
 
 import msgspec
-
-from protocol.frozen import FrozenDict, frozen_dict
+from accord.protocol.frozen import FrozenDict, frozen_dict
 
 IssueKind = Literal["substance", "verification", "enforcement"]
 DecisionRule = Literal["unanimity", "consensus", "qualified"]

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import add
 
-from protocol.frozen import FrozenDict
-from protocol.scenario.model import Brief, Scenario
+from accord.protocol.frozen import FrozenDict
+from accord.protocol.scenario.model import Brief, Scenario
 
 Package = Mapping[str, str]
 

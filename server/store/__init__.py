@@ -1,10 +1,10 @@
 """Storage: the :class:`Store` interface, its records, and :func:`open_store` to pick a backend.
 
 ``open_store`` takes a URL: ``postgresql://…`` or ``postgres://…`` gives a
-:class:`~server.store.postgres.PostgresStore`; ``sqlite:///relative/path``,
+:class:`~accord.server.store.postgres.PostgresStore`; ``sqlite:///relative/path``,
 ``sqlite:////absolute/path`` (the SQLAlchemy convention: the path is what
 follows the third slash) or a plain file path gives a
-:class:`~server.store.sqlite.SqliteStore`. The caller awaits ``.open()``.
+:class:`~accord.server.store.sqlite.SqliteStore`. The caller awaits ``.open()``.
 
 asyncpg is imported only when a PostgreSQL store is asked for, so the embedded
 SQLite store needs nothing beyond the standard library.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from server.store.base import (
+from accord.server.store.base import (
     CommandRef,
     RoomRecord,
     RoomStatus,
@@ -24,10 +24,10 @@ from server.store.base import (
     TokenKind,
     TokenRecord,
 )
-from server.store.sqlite import SqliteStore
+from accord.server.store.sqlite import SqliteStore
 
 if TYPE_CHECKING:
-    from server.store.postgres import PostgresStore
+    from accord.server.store.postgres import PostgresStore
 
 __all__ = [
     "CommandRef",
@@ -51,7 +51,7 @@ def open_store(url: str) -> Store:
     """The store a URL or path names (not yet opened: the caller awaits ``.open()``)."""
 
     if url.startswith(_POSTGRES_SCHEMES):
-        from server.store.postgres import PostgresStore
+        from accord.server.store.postgres import PostgresStore
 
         return PostgresStore(url)
     if url.startswith(_SQLITE_PREFIX):
@@ -67,7 +67,7 @@ def open_store(url: str) -> Store:
 def __getattr__(name: str) -> Any:
     # PostgresStore on demand, so importing this package does not require asyncpg.
     if name == "PostgresStore":
-        from server.store.postgres import PostgresStore
+        from accord.server.store.postgres import PostgresStore
 
         return PostgresStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

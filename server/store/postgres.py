@@ -1,10 +1,10 @@
 """The store for several servers or big deployments: PostgreSQL through an asyncpg pool.
 
-Behaves exactly like :class:`~server.store.sqlite.SqliteStore`. Events go in
+Behaves exactly like :class:`~accord.server.store.sqlite.SqliteStore`. Events go in
 with one ``INSERT ... SELECT unnest(...)`` statement, and their command refs
 with them in the same statement (a data-modifying ``WITH``): a single statement
 is its own transaction, so all or none, in one round trip. A unique violation on
-(room, seq) or (room, seat, ref) becomes :class:`~server.store.base.SeqConflict`.
+(room, seq) or (room, seat, ref) becomes :class:`~accord.server.store.base.SeqConflict`.
 PostgreSQL only acknowledges a commit once its WAL record is flushed (with the
 default ``synchronous_commit = on``), and it already shares one flush among
 backends committing at the same moment.
@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-
-from server.store.base import (
+from accord.server.store.base import (
     CommandRef,
     RoomRecord,
     RoomStatus,
@@ -42,7 +41,7 @@ from server.store.base import (
     TokenKind,
     TokenRecord,
 )
-from server.store.rows import (
+from accord.server.store.rows import (
     ROOM_COLUMNS,
     TOKEN_COLUMNS,
     check_contiguous,
@@ -120,7 +119,7 @@ class _Rows:
 
 
 class PostgresStore:
-    """The :class:`~server.store.base.Store` on PostgreSQL (asyncpg pool).
+    """The :class:`~accord.server.store.base.Store` on PostgreSQL (asyncpg pool).
 
     ``schema`` names the PostgreSQL schema holding the tables; it is created
     if missing. ``group_commit`` groups concurrent appends into shared

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from server.store.base import (
+from accord.server.store.base import (
     CommandRef,
     RoomRecord,
     RoomStatus,
@@ -38,7 +38,7 @@ from server.store.base import (
     TokenKind,
     TokenRecord,
 )
-from server.store.rows import (
+from accord.server.store.rows import (
     ROOM_COLUMNS,
     TOKEN_COLUMNS,
     check_contiguous,
@@ -121,7 +121,7 @@ _STOP = object()
 
 
 class SqliteStore:
-    """The :class:`~server.store.base.Store` on one SQLite file (WAL, group commit).
+    """The :class:`~accord.server.store.base.Store` on one SQLite file (WAL, group commit).
 
     ``synchronous`` is SQLite's ``PRAGMA synchronous``: ``FULL`` (the default)
     fsyncs the WAL at every commit, so an acknowledged write survives power

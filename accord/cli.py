@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 
-from protocol.errors import ScenarioError
+from accord.protocol.errors import ScenarioError
 
 
 def _write(text: str, output: str | None) -> None:
@@ -23,7 +23,7 @@ def _write(text: str, output: str | None) -> None:
 
 
 def _scenario_validate(args: argparse.Namespace) -> int:
-    from protocol.scenario import load_scenario
+    from accord.protocol.scenario import load_scenario
 
     failed = 0
     for name in args.scenarios:
@@ -41,7 +41,7 @@ def _scenario_validate(args: argparse.Namespace) -> int:
 
 
 def _scenario_show(args: argparse.Namespace) -> int:
-    from protocol.scenario import load_scenario
+    from accord.protocol.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     if args.json:
@@ -87,8 +87,8 @@ def _scenario_show(args: argparse.Namespace) -> int:
 
 
 def _scenario_analyze(args: argparse.Namespace) -> int:
-    from protocol.analysis import analyze, format_analysis
-    from protocol.scenario import load_scenario
+    from accord.protocol.analysis import analyze, format_analysis
+    from accord.protocol.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     started = time.perf_counter()
@@ -106,21 +106,21 @@ def _scenario_analyze(args: argparse.Namespace) -> int:
 
 
 def _protocol_schema(args: argparse.Namespace) -> int:
-    from protocol.contract import schema_text
+    from accord.protocol.contract import schema_text
 
     _write(schema_text(), args.output)
     return 0
 
 
 def _protocol_docs(args: argparse.Namespace) -> int:
-    from protocol.contract import markdown
+    from accord.protocol.contract import markdown
 
     _write(markdown(), args.output)
     return 0
 
 
 def _protocol_vectors(args: argparse.Namespace) -> int:
-    from protocol.vectors import vectors_text
+    from accord.protocol.vectors import vectors_text
 
     _write(vectors_text(), args.output)
     return 0
@@ -130,7 +130,7 @@ def _protocol_vectors(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from protocol.engine.transcript import read, verify
+    from accord.protocol.engine.transcript import read, verify
 
     path = Path(args.transcript)
     try:
@@ -169,7 +169,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from server.demo import demo
+    from accord.server.demo import demo
 
     return demo(args)
 
@@ -178,7 +178,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bot_list(args: argparse.Namespace) -> int:
-    from bots.registry import available, load
+    from accord.bots.registry import available, load
 
     for name, path in sorted(available().items()):
         cls = load(path)
@@ -195,12 +195,12 @@ def _bot_list(args: argparse.Namespace) -> int:
 
 
 def _bot_play(args: argparse.Namespace) -> int:
-    from bots.inprocess import play
-    from bots.registry import UnknownStrategy, load
-    from protocol.engine.transcript import export
-    from protocol.scenario import load_scenario
-    from protocol.scenario.generate import random_scenario
-    from server.narrate import describe
+    from accord.bots.inprocess import play
+    from accord.bots.registry import UnknownStrategy, load
+    from accord.protocol.engine.transcript import export
+    from accord.protocol.scenario import load_scenario
+    from accord.protocol.scenario.generate import random_scenario
+    from accord.server.narrate import describe
 
     try:
         classes = [load(spec) for spec in args.strategies]
@@ -235,9 +235,9 @@ def _bot_play(args: argparse.Namespace) -> int:
 def _bot_run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bots.registry import UnknownStrategy, load
-    from bots.websocket import BotClient
-    from server.logs import configure
+    from accord.bots.registry import UnknownStrategy, load
+    from accord.bots.websocket import BotClient
+    from accord.server.logs import configure
 
     configure()
     try:
@@ -252,7 +252,7 @@ def _bot_run(args: argparse.Namespace) -> int:
         url = url.rstrip("/") + "/ws"
 
     def report(play: object, event: object) -> None:
-        from protocol.events import TalksConcluded
+        from accord.protocol.events import TalksConcluded
 
         if isinstance(event, TalksConcluded):
             mine = [s for s in event.scores if s.seat == play.seat]  # type: ignore[attr-defined]
@@ -278,9 +278,9 @@ def _bot_run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from server.app import serve
-    from server.settings import Settings, with_overrides
-    from server.store import open_store
+    from accord.server.app import serve
+    from accord.server.settings import Settings, with_overrides
+    from accord.server.store import open_store
 
     origins = tuple(o for o in (args.allow_origin or []) if o) or None
     try:

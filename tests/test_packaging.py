@@ -1,0 +1,89 @@
+"""The wheel installs accord under one namespace, beside any other top-level package.
+
+Built from this checkout, installed into a fresh virtual environment together
+with a distribution that owns a top-level ``server`` package (a name accord's
+folders used to install under): both import, and so does every module of
+accord.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*argv: str | Path, cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        [str(a) for a in argv], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_wheel_installs_beside_a_distribution_that_owns_server(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        "-w", wheels, ROOT)  # fmt: skip
+    squatter = tmp_path / "squatter"
+    (squatter / "server").mkdir(parents=True)
+    (squatter / "server" / "__init__.py").write_text('OWNER = "squatter"\n')
+    (squatter / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [build-system]
+            requires = ["setuptools>=68"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "squatter"
+            version = "1.0"
+
+            [tool.setuptools]
+            packages = ["server"]
+            """
+        )
+    )
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        "-w", wheels, squatter)  # fmt: skip
+    built = sorted(p.name for p in wheels.glob("*.whl"))
+    assert len(built) == 2 and built[0].startswith("accord-"), built
+
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv)
+    python = venv / "bin" / "python"
+    run(python, "-m", "pip", "install", "-q", "-c", ROOT / "constraints.txt",
+        *sorted(wheels.glob("*.whl")))  # fmt: skip
+    listing = run(
+        python,
+        "-c",
+        textwrap.dedent(
+            """\
+            import importlib, pkgutil
+            import accord, server
+            assert server.OWNER == "squatter", server.__file__
+            walked = pkgutil.walk_packages(accord.__path__, "accord.")
+            names = [m.name for m in walked if not m.name.endswith("__main__")]  # a script
+            for name in names:
+                importlib.import_module(name)
+            from accord.bots import Delegation, play
+            from accord.protocol.scenario import bundled_names, load_scenario
+            assert len(bundled_names()) >= 5 and load_scenario("climate-accord")
+            from accord.protocol.contract import markdown
+            assert markdown().startswith("# The accord protocol")
+            print("\\n".join(names))
+            """
+        ),
+        cwd=tmp_path,  # not the checkout: only what was installed
+    )
+    modules = set(listing.split())
+    for name in ("accord.cli", "accord.protocol.engine.room", "accord.server.app",
+                 "accord.server.store.sqlite", "accord.bots.strategies.adaptive"):  # fmt: skip
+        assert name in modules
+    assert not any(m.split(".")[0] in ("protocol", "server", "bots") for m in modules)
+    help_text = run(venv / "bin" / "accord", "--help", cwd=tmp_path)
+    assert "Multilateral talks" in help_text
+    assert "accord" in run(python, "-m", "accord", "--help", cwd=tmp_path)
