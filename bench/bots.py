@@ -91,6 +91,9 @@ if str(REPO) not in sys.path:  # ``python bench/bots.py`` from anywhere
     sys.path.insert(0, str(REPO))
 
 import msgspec  # noqa: E402
+from msgspec.structs import replace  # noqa: E402
+from server_load import free_port, start_accord  # noqa: E402  (the server both benchmarks start)
+
 from accord.bots.inprocess import play  # noqa: E402
 from accord.bots.registry import load  # noqa: E402
 from accord.bots.sdk import Delegation  # noqa: E402
@@ -98,8 +101,6 @@ from accord.bots.tables import Tables  # noqa: E402
 from accord.protocol.scenario.generate import random_scenario  # noqa: E402
 from accord.protocol.scenario.model import Scenario  # noqa: E402
 from accord.protocol.scenario.utility import utility_functions  # noqa: E402
-from msgspec.structs import replace  # noqa: E402
-from server_load import free_port, start_accord  # noqa: E402  (the server both benchmarks start)
 
 LINEUP = ("hardliner", "conceder", "adaptive", "tit-for-tat", "random", "free-rider")
 # accord's time-dependent strategies, seat for seat against NegMAS's time-based
@@ -284,6 +285,7 @@ async def _ws_talks(
 ) -> tuple[Result, float, float, float]:
     import aiohttp
     import structlog
+
     from accord.bots.websocket import BotClient
 
     # BotClient logs refused commands at warning level; keep the bench output clean.

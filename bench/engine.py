@@ -22,11 +22,12 @@ import argparse
 import random
 import time
 
+from msgspec.structs import replace
+
 from accord.protocol.commands import Act, CastVote, Challenge, Propose
 from accord.protocol.engine.room import Room
 from accord.protocol.scenario.generate import random_scenario
 from accord.protocol.scenario.model import Scenario
-from msgspec.structs import replace
 
 
 def bench_scenario() -> Scenario:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
+
 from accord.bots.tables import AgendaTables, BriefTables, Ranking, Tables
 from accord.protocol.events import (
     BallotResult,

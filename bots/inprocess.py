@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from msgspec.structs import replace
+
 from accord.bots.context import KEPT, PublicRecord, Record, keep, log_public
 from accord.bots.runner import DRIVING, HookFailure, Runner
 from accord.bots.sdk import Delegation
@@ -32,7 +34,6 @@ from accord.protocol.engine.visibility import FILTERED, SPECTATOR, Viewer, visib
 from accord.protocol.errors import RuleViolation
 from accord.protocol.events import BallotResult, Event, StatementMade, VoteCast
 from accord.protocol.scenario.model import Scenario
-from msgspec.structs import replace
 
 STEP = 0.001
 """Simulated seconds between two commands."""

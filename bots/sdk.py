@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import msgspec
+
 from accord.protocol.commands import Ballot, Choice, Package
 
 if TYPE_CHECKING:

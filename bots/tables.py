@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar, overload
 
 import msgspec
+
 from accord.protocol.frozen import FrozenDict
 from accord.protocol.scenario.model import Brief, Scenario
 from accord.protocol.scenario.utility import Stakes, UtilityFunction

@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 
 import msgspec
+
 from accord.bots.context import Context, remember
 from accord.bots.sdk import Package
 from accord.protocol.scenario.utility import UtilityFunction

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import structlog
 import websockets
+
 from accord.bots.runner import HookFailure, Runner
 from accord.bots.sdk import Delegation
 from accord.protocol import PROTOCOL_VERSION, closes

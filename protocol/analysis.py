@@ -49,6 +49,7 @@ from itertools import accumulate
 from operator import add, and_, ge, getitem, neg, or_
 
 import msgspec
+
 from accord.protocol.engine.rules import Vote, passes
 from accord.protocol.scenario.model import Scenario
 from accord.protocol.scenario.utility import (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+
 from accord.protocol.commands import CLIENT_MESSAGES, MAX_REF, ClientMessage
 from accord.protocol.errors import (
     AccordError,

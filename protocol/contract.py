@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
+
 from accord.protocol import PROTOCOL_VERSION, closes
 from accord.protocol.codec import MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, ServerMessage, encode
 from accord.protocol.commands import CLIENT_MESSAGES, MAX_ID, MAX_REF, MAX_TOKEN, ClientMessage

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+
 from accord.protocol.commands import Choice, Vote
 from accord.protocol.engine.rules import Tally
 from accord.protocol.scenario.model import Scenario

@@ -103,8 +103,11 @@ def canonical_json(value: Any) -> bytes:
     except (_Exact, RecursionError):
         pass
     else:
-        data = _sorted.encode(plain)
-        if data.isascii() or _ASTRAL.search(data) is None:
+        try:
+            data = _sorted.encode(plain)
+        except (UnicodeEncodeError, TypeError, ValueError):
+            data = None  # invalid Unicode or an odd key: the exact path says what
+        if data is not None and (data.isascii() or _ASTRAL.search(data) is None):
             return data
     try:
         return _text(value).encode("utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+
 from accord.protocol.events import Phase
 from accord.protocol.scenario.model import Brief, Scenario
 

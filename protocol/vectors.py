@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import msgspec
+
 from accord.protocol.commands import Act, CastVote, Challenge, Pass, Propose, Say
 from accord.protocol.engine.room import Room
 from accord.protocol.engine.seals import digest

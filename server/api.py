@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 import structlog
+from aiohttp import web
+
 from accord.protocol.codec import canonical, decode_event
 from accord.protocol.contract import json_schema
 from accord.protocol.engine.transcript import encode_lines, lines_for
@@ -46,7 +48,6 @@ from accord.server.api_types import (
 )
 from accord.server.hub import Hub
 from accord.server.live import status_of
-from aiohttp import web
 
 HUB = web.AppKey("hub", Hub)
 log = structlog.get_logger("accord.api")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import msgspec
+
 from accord.protocol.events import Phase
 from accord.protocol.jcs import MAX_SAFE_INTEGER
 

@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 import structlog
+from aiohttp import WSCloseCode, web
+
 from accord.server.api import HUB, error_body, errors_middleware, routes
 from accord.server.hub import Hub
 from accord.server.session import Session
 from accord.server.settings import Settings
 from accord.server.store import open_store
 from accord.server.store.base import Store
-from aiohttp import WSCloseCode, web
 
 log = structlog.get_logger("accord.app")
 STATIC = Path(__file__).parent / "static"

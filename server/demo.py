@@ -11,6 +11,8 @@ from pathlib import Path
 
 import aiohttp
 import websockets
+from aiohttp import web
+
 from accord.bots.registry import available, load
 from accord.bots.websocket import BotClient
 from accord.protocol import PROTOCOL_VERSION
@@ -25,7 +27,6 @@ from accord.server.app import build_app
 from accord.server.narrate import describe, rule_text, veto_holders
 from accord.server.settings import Settings
 from accord.server.tokens import new_token
-from aiohttp import web
 
 LINEUP = [
     "adaptive",

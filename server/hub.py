@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING
 
 import structlog
+
 from accord.protocol.codec import encode
 from accord.protocol.engine.room import Room
 from accord.protocol.engine.rules import Tally

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import structlog
+
 from accord.protocol.codec import decode_event, encode
 from accord.protocol.commands import SeatCommand
 from accord.protocol.engine.room import Room

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+
 from accord.protocol import PROTOCOL_VERSION
 from accord.protocol.contract import normalise_schema
 from accord.protocol.replies import Snapshot

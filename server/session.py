@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import structlog
+from aiohttp import WSMsgType, web
+
 from accord.protocol import PROTOCOL_VERSION, closes
 from accord.protocol.codec import decode_client, encode, error_message, ref_of
 from accord.protocol.commands import (
@@ -61,7 +63,6 @@ from accord.protocol.replies import Ack as AckReply
 from accord.protocol.replies import Assignment, Pong, Welcome
 from accord.server.limits import TokenBucket
 from accord.server.live import LiveRoom
-from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
     from accord.server.hub import Hub

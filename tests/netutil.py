@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import socket
 from collections.abc import Callable
@@ -11,13 +12,15 @@ from typing import Any
 
 import aiohttp
 import websockets
+from aiohttp import web
+
 from accord.protocol import PROTOCOL_VERSION
 from accord.protocol.codec import decode_server, encode
 from accord.protocol.commands import Hello
 from accord.protocol.errors import ProtocolError
+from accord.protocol.replies import Ack, Error
 from accord.server.app import build_app
 from accord.server.settings import Settings
-from aiohttp import web
 
 ORGANIZER = "org_test-organizer-token"
 
@@ -176,3 +179,21 @@ class Client:
             await self.ws.close()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
+
+
+_refs = itertools.count()
+
+
+async def act(client: Client, command: Any) -> Any:
+    """Send a command with a fresh ref; return the ack or error that answers it."""
+
+    ref = f"r{next(_refs)}"
+    start = len(client.messages)
+    await client.send(command.__class__(**{**_fields(command), "ref": ref}))
+    return await client.wait_for(
+        lambda m: isinstance(m, (Ack, Error)) and m.ref == ref, start=start
+    )
+
+
+def _fields(command: Any) -> dict[str, Any]:
+    return {f: getattr(command, f) for f in command.__struct_fields__}

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from accord.server.settings import Settings, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent

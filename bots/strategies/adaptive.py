@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
 import msgspec
+
 from accord.bots.context import Context, TabledPackage, remember, stakes
 from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
 from accord.bots.tactics import OpponentModel, defection_pays, inspection_chance

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
+
 from accord.protocol.engine.seals import SEALED, WHOLE, chained_form, digest, pointer_get, salt
 from accord.protocol.events import EVENTS, BallotResult, Event, VoteCast
 from accord.protocol.jcs import MAX_SAFE_INTEGER, canonical_json, encode_sorted, plain_float
@@ -121,7 +122,7 @@ class Chain:
 
     def add_vote(self, event: VoteCast, *, sealed: bool) -> None:
         """:meth:`add` for a vote (most events): in a secret ballot its ``vote`` is a
-        secret; written out for speed, the same bytes (tests/test_chain_equivalence.py)."""
+        secret; written out for speed, the same bytes (tests/protocol/test_chain_equivalence.py)."""
 
         if not plain_float(event.at):
             self.add(event, ("/vote",) if sealed else ())

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import msgspec
+
 from accord.protocol.commands import Vote
 from accord.protocol.scenario.model import Rules
 from accord.protocol.scenario.utility import add_up

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import msgspec
+
 from accord.protocol.codec import canonical, encode
 from accord.protocol.commands import (
     Act,

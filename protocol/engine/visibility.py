@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+
 from accord.protocol.events import (
     ActionTaken,
     BallotResult,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+
 from accord.protocol.errors import ScenarioError, UnknownScenario
 from accord.protocol.scenario.limits import (
     MAX_AMOUNT,

@@ -11,6 +11,7 @@ import math
 from typing import Literal
 
 import msgspec
+
 from accord.protocol.frozen import FrozenDict, frozen_dict
 
 IssueKind = Literal["substance", "verification", "enforcement"]

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+
 from accord.server.store.base import (
     CommandRef,
     RoomRecord,

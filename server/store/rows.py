@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, get_args
 
 import msgspec
+
 from accord.server.store.base import (
     CommandRef,
     RoomRecord,

@@ -1,0 +1,266 @@
+"""The adaptive Nash seeker against scripted opponents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accord.bots.context import Context, TabledPackage
+from accord.bots.inprocess import LocalTalk, play
+from accord.bots.sdk import Ballot, Choice, Delegation, Package
+from accord.bots.strategies.adaptive import NashSeeker
+from accord.bots.strategies.conceder import Conceder
+from accord.bots.strategies.free_rider import FreeRider
+from accord.bots.strategies.hardliner import Hardliner
+from accord.protocol.events import BallotResult, ChallengeResult
+from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
+
+SEED = 9
+ROUNDS = 10
+LEVELS = ["0", "1", "2", "3"]
+
+
+def rising(high_first: bool = False) -> list[float]:
+    row = [0.0, 1 / 3, 2 / 3, 1.0]
+    return row[::-1] if high_first else row
+
+
+def integrative() -> Scenario:
+    """Three issues; each seat cares most about a different one.
+
+    ``me`` weighs x at 0.7 and wants every issue high; ``b`` wants y low and
+    ``c`` wants z low (0.8 of their briefs), so packages with x high and y, z
+    low or middling suit everyone. Consensus with a seat that always votes no:
+    nothing is ever adopted, so every round's ballot shows who accepts what.
+    """
+
+    def brief(weights: tuple[float, float, float], low: str | None, reservation: float) -> dict:
+        return {
+            "weights": dict(zip("xyz", weights, strict=True)),
+            "values": {i: rising(high_first=i == low) for i in "xyz"},
+            "reservation": reservation,
+        }
+
+    raw: dict[str, Any] = {
+        "id": "integrative",
+        "issues": [{"id": i, "options": LEVELS} for i in "xyz"],
+        "delegations": [
+            {"id": "me", "brief": brief((0.7, 0.15, 0.15), None, 0.3)},
+            {"id": "b", "brief": brief((0.1, 0.8, 0.1), "y", 0.6)},
+            {"id": "c", "brief": brief((0.1, 0.1, 0.8), "z", 0.6)},
+            {"id": "block", "brief": brief((0.4, 0.3, 0.3), None, 0.5)},
+        ],
+        "rules": {"decision": "consensus", "vetoes": False, "max_rounds": ROUNDS},
+    }
+    return scenario_from_dict(raw, file="test")
+
+
+class Sincere(Delegation):
+    """Tables its best package; votes yes exactly on packages reaching its reservation."""
+
+    name = "sincere"
+
+    def table(self, ctx: Context) -> list[Package]:
+        return [ctx.best_package()]
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        return "yes" if ctx.utility(package.package) >= ctx.reservation else "no"
+
+
+class Blocker(Delegation):
+    """Tables a package worthless to ``me`` and votes no on everything."""
+
+    name = "blocker"
+
+    def table(self, ctx: Context) -> list[Package]:
+        return [{"x": "0", "y": "0", "z": "0"}]
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        return "no"
+
+
+def clean(talk: LocalTalk) -> None:
+    assert talk.rejections == []
+    assert talk.failures == []
+    assert talk.room.concluded is not None
+
+
+def ballots(talk: LocalTalk) -> dict[int, dict[str, dict[str, str]]]:
+    """Round → tabling seat → that package's votes."""
+
+    out: dict[int, dict[str, dict[str, str]]] = {}
+    for event in talk.room.log:
+        if isinstance(event, BallotResult):
+            for result in event.results:
+                assert result.votes is not None
+                out.setdefault(event.round, {})[result.seat] = result.votes
+    return out
+
+
+def accepted_rounds(candidate: Delegation) -> tuple[int, LocalTalk]:
+    talk = play(
+        integrative(),
+        {"me": candidate, "b": Sincere(), "c": Sincere(), "block": Blocker()},
+        seed=SEED,
+    )
+    clean(talk)
+    rounds = ballots(talk)
+    assert len(rounds) == ROUNDS
+    accepted = sum(
+        1 for votes in rounds.values() if votes["me"]["b"] == "yes" and votes["me"]["c"] == "yes"
+    )
+    return accepted, talk
+
+
+def test_tables_packages_the_others_accept_more_often_than_a_hardliner() -> None:
+    adaptive, talk = accepted_rounds(NashSeeker())
+    hardliner, _ = accepted_rounds(Hardliner())
+    conceder, _ = accepted_rounds(Conceder())
+    # from the opponents' proposals and votes it finds what both accept (x
+    # high, y and z low) once its own minimum allows; the others table blind
+    assert adaptive >= 3
+    assert adaptive > hardliner
+    assert adaptive > conceder
+    rounds = ballots(talk)
+    # it never gives its yes below its reservation, not even in the last round
+    assert all(votes["block"]["me"] == "no" for votes in rounds.values())
+    # and what it tables is still good for it (well above its reservation)
+    me = talk.runners["me"].ctx
+    assert me is not None
+    tabled = [t.package for t in me.history.tabled if t.seat == "me"]
+    assert min(me.utility(p) for p in tabled) >= 0.5
+
+
+# --- implementation -------------------------------------------------------------------
+
+WEAKEST = {
+    "tariffs": "40",
+    "farm": "60",
+    "sdt": "longer",
+    "monitoring": "none",
+    "disputes": "consultations",
+}
+STRONGEST = {**WEAKEST, "monitoring": "audit", "disputes": "binding"}
+
+
+class Fixed(Delegation):
+    """Tables one fixed package, votes yes on it only; defects or complies; may inspect."""
+
+    name = "fixed"
+
+    def __init__(
+        self, package: Package, *, defects: bool = False, inspect: str | None = None
+    ) -> None:
+        self.package, self.defects, self.inspect = package, defects, inspect
+
+    def table(self, ctx: Context) -> list[Package]:
+        return [self.package]
+
+    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
+        return "yes" if package.package == self.package else "no"
+
+    def act(self, ctx: Context) -> Choice:
+        return "defect" if self.defects else "comply"
+
+    def challenge(self, ctx: Context) -> list[str]:
+        return [self.inspect] if self.inspect else []
+
+
+def trade_round(package: Package, *, inspect: str | None = None) -> list[str]:
+    scenario = load_scenario("trade-round")
+    seats: dict[str, Delegation] = {
+        seat: Fixed(package, inspect=inspect) for seat in scenario.seats if seat != "china"
+    }
+    seats["china"] = NashSeeker()
+    talk = play(scenario, seats, seed=SEED)
+    clean(talk)
+    assert talk.room.adopted is not None and talk.room.adopted.package == package
+    assert talk.room.concluded is not None
+    return talk.room.concluded.actions["china"]
+
+
+def test_defects_when_nothing_can_be_detected() -> None:
+    assert trade_round(WEAKEST) == ("defect",) * 5
+
+
+def test_complies_under_the_strongest_regime_when_inspected_every_period() -> None:
+    assert trade_round(STRONGEST, inspect="china") == ("comply",) * 5
+
+
+def regime(*, inspection_cost: float = 0.03) -> Scenario:
+    """Detection 0.5 × sanction 0.4: an expected sanction of 0.2 per inspection.
+
+    The seat ``me`` is tempted by 0.22 a period: defection pays if it is
+    inspected once at most, not if it is inspected twice. ``deter`` (0.15) is
+    deterred only if it expects to be inspected; ``greedy`` (0.3) never is.
+    """
+
+    brief = {
+        "weights": {"cut": 1.0, "verify": 0.0, "enforce": 0.0},
+        "values": {"cut": [0.0, 1.0], "verify": [0.5, 0.5], "enforce": [0.5, 0.5]},
+        "reservation": 0.2,
+    }
+    raw: dict[str, Any] = {
+        "id": "regime",
+        "issues": [
+            {"id": "cut", "options": ["low", "high"]},
+            {"id": "verify", "kind": "verification", "options": ["none", "full"]},
+            {"id": "enforce", "kind": "enforcement", "options": ["none", "heavy"]},
+        ],
+        "delegations": [{"id": s, "brief": brief} for s in ("me", "deter", "greedy")],
+        "rules": {"decision": "qualified", "threshold": 0.6, "vetoes": False, "max_rounds": 2},
+        "implementation": {
+            "periods": 4,
+            "inspection_cost": inspection_cost,
+            "detection": {"verify": [0.0, 0.5]},
+            "sanction": {"enforce": [0.0, 0.4]},
+            "parties": {
+                "me": {"comply_cost": 0.02, "defect_gain": 0.2, "harm": 0.05},
+                "deter": {"comply_cost": 0.02, "defect_gain": 0.13, "harm": 0.1},
+                "greedy": {"comply_cost": 0.02, "defect_gain": 0.28, "harm": 0.2},
+            },
+        },
+    }
+    return scenario_from_dict(raw, file="test")
+
+
+STRONG = {"cut": "high", "verify": "full", "enforce": "heavy"}
+
+
+def in_regime(me: Delegation, *, inspection_cost: float = 0.03) -> LocalTalk:
+    talk = play(
+        regime(inspection_cost=inspection_cost),
+        {"me": me, "deter": Fixed(STRONG, defects=True), "greedy": Fixed(STRONG, defects=True)},
+        seed=SEED,
+    )
+    clean(talk)
+    assert talk.room.adopted is not None and talk.room.adopted.package == STRONG
+    return talk
+
+
+def test_defects_only_when_that_clearly_pays() -> None:
+    # the free rider takes the gamble at its prior inspection chance; the Nash
+    # seeker reckons with two inspections a period and keeps its word
+    adaptive = in_regime(NashSeeker()).room.concluded
+    free_rider = in_regime(FreeRider()).room.concluded
+    assert adaptive is not None and free_rider is not None
+    assert adaptive.actions["me"] == ("comply",) * 4
+    assert free_rider.actions["me"][0] == "defect"
+
+
+def test_inspects_the_seat_an_inspection_deters_when_worth_the_cost() -> None:
+    talk = in_regime(NashSeeker())
+    targets = [e.target for e in talk.room.log if isinstance(e, ChallengeResult) and e.seat == "me"]
+    assert "deter" in targets
+    assert "greedy" not in targets  # no sanction here stops it: inspecting it is money thrown away
+    costly = in_regime(NashSeeker(), inspection_cost=0.5)
+    assert not any(isinstance(e, ChallengeResult) and e.seat == "me" for e in costly.room.log)
+
+
+@pytest.mark.parametrize("scenario_name", bundled_names())
+def test_completes_every_bundled_scenario(scenario_name: str) -> None:
+    scenario = load_scenario(scenario_name)
+    talk = play(scenario, {seat: NashSeeker() for seat in scenario.seats}, seed=SEED)
+    clean(talk)
+    assert talk.room.finished
