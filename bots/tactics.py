@@ -240,8 +240,8 @@ class ValueRanking:
     """Every package sorted by a strategy's own value of it, lowest first.
 
     With a ``key`` (naming everything ``value`` reads beyond the agenda and
-    the brief) the ranking is shared between talks; without one it is built
-    for this talk only (say, for a subclass that values packages its own way).
+    the brief) the ranking is kept on the strategy class's shelf and shared
+    between its talks; without one it is built for this talk only.
     """
 
     def __init__(

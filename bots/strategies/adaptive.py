@@ -5,8 +5,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
 
 import msgspec
 
@@ -39,34 +38,51 @@ _add = OpponentModel.total
 
 _ADDS_LEFT_TO_RIGHT = _add([1e16, 1.0, -1e16]) == 0.0
 """Whether that adds floats one by one, left to right (the builtin sum does up
-to Python 3.11; 3.12 compensates rounding errors). Then an explicit
-``t[a] + t[b] + ...`` gives exactly the same sums."""
+to Python 3.11; 3.12 compensates rounding errors). Then ``t[a] + t[b] + ...``
+gives the same sums (equal floats; ``sum`` starts from 0, which only turns a
+zero's sign)."""
 
 
 def _positions(index: dict[str, dict[str, int]], package: Package) -> Positions:
     return tuple(index[issue][option] for issue, option in package.items())
 
 
-Sums = Callable[[Sequence[float], Iterable[Positions]], list[float]]
+def _utility(table: Sequence[float], at: Positions) -> float:
+    """A package's estimated utility, given a seat's flat option table and the
+    package's positions in it: ``OpponentModel.utility``, the same additions."""
+
+    return _add(map(table.__getitem__, at))
 
 
-@cache
-def _sums(width: int) -> Sums:
-    """``sums(table, positions)``: each package's estimated utility, given a seat's
-    flat option table and the packages' positions (``width`` each), the same
-    floats as ``OpponentModel.utility`` (``_add`` of the values).
+# The sums of many packages at once, written out per agenda width: one list
+# comprehension with the additions spelled ``t[a] + t[b] + ...`` is several
+# times faster than a call per package, and adds in the same order as ``_add``
+# where that adds left to right (tests/bots/strategies/test_adaptive_sums.py).
+_WRITTEN_OUT: dict[int, Callable[[Sequence[float], Sequence[Positions]], list[float]]] = {
+    1: lambda t, ps: [t[a] for (a,) in ps],
+    2: lambda t, ps: [t[a] + t[b] for a, b in ps],
+    3: lambda t, ps: [t[a] + t[b] + t[c] for a, b, c in ps],
+    4: lambda t, ps: [t[a] + t[b] + t[c] + t[d] for a, b, c, d in ps],
+    5: lambda t, ps: [t[a] + t[b] + t[c] + t[d] + t[e] for a, b, c, d, e in ps],
+    6: lambda t, ps: [t[a] + t[b] + t[c] + t[d] + t[e] + t[f] for a, b, c, d, e, f in ps],
+    7: lambda t, ps: [t[a] + t[b] + t[c] + t[d] + t[e] + t[f] + t[g] for a, b, c, d, e, f, g in ps],
+    8: lambda t, ps: [
+        t[a] + t[b] + t[c] + t[d] + t[e] + t[f] + t[g] + t[h] for a, b, c, d, e, f, g, h in ps
+    ],
+}
 
-    Where ``_add`` adds left to right, it is one comprehension that writes the
-    additions out (``[t[p0] + t[p1] + ... for p0, p1, ... in positions]``):
-    no call per package, which makes it several times faster than ``_add``
-    of each package's values. It is made once per width.
-    """
 
-    if not _ADDS_LEFT_TO_RIGHT or width < 1:
-        return lambda table, positions: [_add([table[n] for n in at]) for at in positions]
-    names = [f"p{n}" for n in range(width)]
-    terms = " + ".join(f"t[{name}]" for name in names)
-    return eval(f"lambda t, positions: [{terms} for {', '.join(names)}, in positions]")  # type: ignore[no-any-return]
+def _plain_sums(table: Sequence[float], positions: Sequence[Positions]) -> list[float]:
+    return [_utility(table, at) for at in positions]
+
+
+def _sums_for(width: int) -> Callable[[Sequence[float], Sequence[Positions]], list[float]]:
+    """``sums(table, positions)``: :func:`_utility` of each package, for packages of
+    ``width`` issues: written out where that gives the same floats, else plain."""
+
+    if _ADDS_LEFT_TO_RIGHT and width in _WRITTEN_OUT:
+        return _WRITTEN_OUT[width]
+    return _plain_sums
 
 
 class _Valuation:
@@ -95,7 +111,7 @@ class _Valuation:
             self.index[issue.id] = {o: offset + n for n, o in enumerate(issue.options)}
             offset += len(issue.options)
         self.positions = [_positions(self.index, p) for _, p in self.candidates]
-        self.sums = _sums(len(ctx.scenario.issues))
+        self.sums = _sums_for(len(ctx.scenario.issues))
         self.own = [v - ctx.reservation + SOFT for v, _ in self.candidates]
         self.negated = [-v for v, _ in self.candidates]
 
@@ -173,26 +189,27 @@ class NashSeeker(Delegation):
                 harm += t.harm * (self.defect_pays if pays else self.defect_base)
         return u + impl.periods * (own - harm)
 
+    def value_key(self, ctx: Context) -> tuple[object, ...]:
+        """What :meth:`value` (and the candidate list) reads beyond the agenda
+        and this seat's brief.
+
+        The valuation is kept on this class's shelf under it and shared between
+        talks; a subclass whose ``value`` reads more extends it.
+        """
+
+        return (
+            ctx.seat,
+            ctx.implementation,
+            self.defect_pays,
+            self.defect_base,
+            CANDIDATES,
+            INSPECTORS,
+            SOFT,
+        )
+
     def on_start(self, ctx: Context) -> None:
-        if getattr(self.value, "__func__", None) is NashSeeker.value:  # not overridden
-            # value() reads only the brief, the public scenario, this seat and
-            # these parameters: the valuation is the same in every such talk
-            key = msgspec.json.encode(
-                (
-                    type(self).__module__,
-                    type(self).__qualname__,
-                    ctx.seat,
-                    ctx.implementation,
-                    self.defect_pays,
-                    self.defect_base,
-                    CANDIDATES,
-                    INSPECTORS,
-                    SOFT,
-                )
-            )
-            valuation = remember(ctx, key, lambda: _Valuation(self, ctx))
-        else:  # a subclass values packages its own way
-            valuation = _Valuation(self, ctx)
+        key = msgspec.json.encode(self.value_key(ctx))
+        valuation = remember(ctx, key, lambda: _Valuation(self, ctx))
         self._valuation = valuation
         self._values = valuation.values
         self._candidates = valuation.candidates
@@ -251,10 +268,10 @@ class NashSeeker(Delegation):
                 continue
             # the lowest estimated utility it voted yes on (min depends neither
             # on the order nor on repeats of the same package)
-            sums = self._valuation.sums
-            low = min([PRIOR_RESERVATION, *sums(table, self._accepted.get(seat, {}).values())])
+            accepted = self._accepted.get(seat, {}).values()
+            low = min([PRIOR_RESERVATION, *(_utility(table, at) for at in accepted)])
             latest = self._last_tabled.get(seat)
-            high = max(sums(table, (latest,))[0], low) if latest is not None else low
+            high = max(_utility(table, latest), low) if latest is not None else low
             threshold = low + (high - low) * (1.0 - ctx.progress)
             r.seats.append((1 << n, table, threshold))
         self._round = r
@@ -278,12 +295,11 @@ class NashSeeker(Delegation):
         """Whether ``package`` would pass with this seat's yes, and its estimated Nash product."""
 
         r = self._model(ctx)
-        at = [_positions(self._valuation.index, package)]
-        sums = self._valuation.sums
+        at = _positions(self._valuation.index, package)
         noes = 0
         product = own - ctx.reservation + SOFT
         for bit, table, threshold in r.seats:
-            gain = sums(table, at)[0] - threshold
+            gain = _utility(table, at) - threshold
             if gain < 0:
                 noes |= bit
             product *= max(gain + SOFT, SOFT / 10)

@@ -43,19 +43,18 @@ class FreeRider(Delegation):
     def _target(self, ctx: Context) -> float:
         return self._aspiration.at(ctx).floor
 
+    def value_key(self, ctx: Context) -> tuple[object, ...]:
+        """What :meth:`value` reads beyond the agenda and this seat's brief
+        (the inspection chance is its prior at the start).
+
+        The ranking is kept on this class's shelf under it and shared between
+        talks; a subclass whose ``value`` reads more extends it.
+        """
+
+        return (ctx.seat, ctx.implementation, inspection_chance(ctx, ctx.seat))
+
     def on_start(self, ctx: Context) -> None:
-        key = None
-        if getattr(self.value, "__func__", None) is FreeRider.value:  # not overridden
-            # value() reads the brief, the public scenario, this seat and its
-            # inspection chance (its prior at the start): the same in every such talk
-            key = (
-                type(self).__module__,
-                type(self).__qualname__,
-                ctx.seat,
-                ctx.implementation,
-                inspection_chance(ctx, ctx.seat),
-            )
-        self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=key)
+        self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=self.value_key(ctx))
         self._aspiration = Aspiration(self.exponent)
 
     def table(self, ctx: Context) -> list[Package]:

@@ -53,19 +53,17 @@ class Inspector(Delegation):
     def _target(self, ctx: Context) -> float:
         return self._aspiration.at(ctx).floor
 
+    def value_key(self, ctx: Context) -> tuple[object, ...]:
+        """What :meth:`value` reads beyond the agenda and this seat's brief.
+
+        The ranking is kept on this class's shelf under it and shared between
+        talks; a subclass whose ``value`` reads more extends it.
+        """
+
+        return (ctx.seat, ctx.implementation, PRIOR_RATIONAL)
+
     def on_start(self, ctx: Context) -> None:
-        key = None
-        if getattr(self.value, "__func__", None) is Inspector.value:  # not overridden
-            # value() reads the brief, the public scenario and this seat only:
-            # the same in every such talk
-            key = (
-                type(self).__module__,
-                type(self).__qualname__,
-                ctx.seat,
-                ctx.implementation,
-                PRIOR_RATIONAL,
-            )
-        self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=key)
+        self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=self.value_key(ctx))
         self._aspiration = Aspiration(self.exponent)
 
     def table(self, ctx: Context) -> list[Package]:

@@ -33,7 +33,7 @@ from accord.protocol.commands import (
 from accord.protocol.engine.chain import Chain
 from accord.protocol.engine.rules import Vote, decide
 from accord.protocol.engine.scoring import Ledger, final_score
-from accord.protocol.engine.seals import Secrets, derive_key
+from accord.protocol.engine.seals import derive_key
 from accord.protocol.errors import (
     AlreadyActed,
     AlreadyPassed,
@@ -199,7 +199,6 @@ class Room:
             protocol=PROTOCOL_VERSION,
             sealing_key=key.hex(),
         )
-        self._secrets = Secrets(opened)
         self._secret_ballot = scenario.rules.ballot == "secret"
         self._record(opened)
         self._out.clear()
@@ -243,20 +242,17 @@ class Room:
     def handle(self, seat: str, command: SeatCommand, *, now: float) -> list[Event]:
         """Apply one seat command; raise a RuleViolation (changing nothing) if it is refused."""
 
-        if not -math.inf < now < math.inf:
+        if not -math.inf < now < math.inf:  # math.isfinite, without a call per command
             _check_finite(now)
         if seat not in self._weights:
             raise UnknownSeat(f"no seat {seat!r} in this room")
         if command.seat is not None and command.seat != seat:
             raise NotYourSeat(f"this connection holds seat {seat!r}, not {command.seat!r}")
-        phase = self.phase
-        if phase == "concluded":
+        if self.phase == "concluded":
             raise RoomConcluded("the talks are over")
-        if phase == "ballot" and type(command) is CastVote:  # most commands are votes
-            return self._vote(seat, command.package_id, command.vote, now)
         match command:
             case CastVote():
-                self._require("ballot")
+                self._vote(seat, command, now)
             case Propose():
                 self._propose(seat, command, now)
             case Withdraw():
@@ -272,7 +268,8 @@ class Room:
             case Challenge():
                 self._challenge(seat, command, now)
         self._close_if_complete(seat, now)
-        return self._flush()
+        out, self._out = self._out, []  # _flush, on the busiest path
+        return out
 
     def tick(self, *, now: float) -> list[Event]:
         """Advance the clock: close the current phase if its deadline has passed."""
@@ -315,7 +312,7 @@ class Room:
 
     def _record(self, event: Event) -> Event:
         self.log.append(event)
-        self.chain.add(event, self._secrets.paths(event))
+        self.chain.add(event)
         self._out.append(event)
         return event
 
@@ -440,51 +437,38 @@ class Room:
 
     # --- ballot ----------------------------------------------------------------------
 
-    def _ballot_package(self, seat: str, package_id: str) -> None:
+    def _ballot_package(self, seat: str, package_id: str) -> dict[str, Vote] | None:
+        """The votes so far on ``package_id`` (None before the first), which ``seat``
+        may now vote on."""
+
         if self.phase != "ballot":
             self._require("ballot")
-        self._find(package_id)
+        tabled = self._round.packages.get(package_id)
+        if tabled is None or tabled.withdrawn:
+            self._find(package_id)  # raises the fitting error
         votes = self._round.votes.get(package_id)
         if votes is not None and seat in votes:
             raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
+        return votes
 
-    def _vote(self, seat: str, package_id: str, vote: Vote, now: float) -> list[Event]:
-        """A vote in the ballot phase, start to finish: what handle, _ballot_package,
-        _emit, _close_if_complete and _flush do for it, without the calls (votes
-        are most of the commands)."""
-
-        rnd = self._round
-        tabled = rnd.packages.get(package_id)
-        if tabled is None or tabled.withdrawn:
-            self._find(package_id)  # raises the fitting error
-        votes = rnd.votes.get(package_id)
+    def _vote(self, seat: str, command: CastVote, now: float) -> None:
+        package_id = command.package_id
+        votes = self._ballot_package(seat, package_id)
         if votes is None:
-            votes = rnd.votes[package_id] = {}
-        elif seat in votes:
-            raise AlreadyVoted(f"this seat has already voted on {package_id!r}")
-        votes[seat] = vote
-        voted = rnd.voted[seat] = rnd.voted.get(seat, 0) + 1
-        log = self.log
+            votes = self._round.votes[package_id] = {}
+        votes[seat] = command.vote
+        voted = self._round.voted
+        voted[seat] = voted.get(seat, 0) + 1
         event = VoteCast(
             room=self.room_id,
-            seq=len(log) + 1,
+            seq=len(self.log) + 1,
             at=now,
             seat=seat,
             round=self.round,
             package_id=package_id,
-            vote=vote,
+            vote=command.vote,
         )
-        log.append(event)
-        self.chain.add_vote(event, sealed=self._secret_ballot)
-        # a seat's count of votes only grows: it is done once it reaches the ballot
-        if voted >= rnd.on_ballot:
-            done = self._done_seats
-            done.add(seat)
-            if len(done) == len(self.seats):
-                self._out.append(event)
-                self._settle(now)
-                return self._flush()
-        return [event]
+        self._record(event)
 
     def _veto_cmd(self, seat: str, command: CastVeto, now: float) -> None:
         self._ballot_package(seat, command.package_id)
@@ -699,13 +683,13 @@ class Room:
 
     def _done(self, seat: str) -> bool:
         match self.phase:
+            case "ballot":  # first: most commands are votes
+                return self._round.voted.get(seat, 0) >= self._round.on_ballot
             case "tabling":
                 return (
                     seat in self._round.passed
                     or self._round.tabled_by(seat) >= self.scenario.rules.proposals_per_round
                 )
-            case "ballot":
-                return self._round.voted.get(seat, 0) >= self._round.on_ballot
             case "action":
                 return seat in self._period.actions
             case "verification":
@@ -718,13 +702,9 @@ class Room:
         return True
 
     def _close_if_complete(self, seat: str, now: float) -> None:
-        phase = self.phase
-        if phase == "ballot":  # most commands are votes: _done(seat), unrolled
-            done = self._round.voted.get(seat, 0) >= self._round.on_ballot
-        elif phase in ("tabling", "action", "verification"):
-            done = self._done(seat)
-        else:
+        if self.phase not in ("tabling", "ballot", "action", "verification"):
             return
+        done = self._done(seat)
         # only the acting seat's status can have changed
         if done:
             self._done_seats.add(seat)

@@ -73,6 +73,12 @@ class Secrets:
             f"/scenario/delegations/{n}/brief" for n in range(len(opened.scenario.delegations))
         )
 
+    @property
+    def secret_ballot(self) -> bool:
+        """Whether each vote's ``vote`` is secret."""
+
+        return self._secret_ballot
+
     def paths(self, event: Event) -> tuple[str, ...]:
         """The secret paths of ``event`` (most events have none)."""
 

@@ -10,6 +10,7 @@ ids beyond the BMP (where key order by UTF-16 differs from code points).
 from __future__ import annotations
 
 import hashlib
+import random
 
 import msgspec
 from hypothesis import HealthCheck, given, settings
@@ -21,10 +22,12 @@ from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.inspector import Inspector
 from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.protocol.commands import Act, CastVote, Propose
+from accord.protocol.engine.room import Room
 from accord.protocol.engine.seals import Secrets, chained_form, pointer_get
 from accord.protocol.events import TalksOpened
 from accord.protocol.jcs import _text
-from accord.protocol.scenario import scenario_from_dict
+from accord.protocol.scenario import Scenario, scenario_from_dict
 
 LINEUP = (CoalitionBuilder, Conceder, RandomDelegation, FreeRider, Inspector)
 
@@ -100,9 +103,58 @@ def scenarios(draw: st.DrawFn) -> dict:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raw=scenarios(), seed=st.integers(0, 10_000), start=st.sampled_from([0.0, 1.7e9, 5e-5]))
+@given(
+    raw=scenarios(),
+    seed=st.integers(0, 10_000),
+    start=st.sampled_from([0, 0.0, 1.7e9, 1.7e9 + 0.25, 5e-5, 2e16]),
+)
 def test_the_chain_gives_the_reference_hashes(raw: dict, seed: int, start: float) -> None:
     scenario = scenario_from_dict(raw, file="chain")
     lineup = {s: LINEUP[n % len(LINEUP)]() for n, s in enumerate(scenario.seats)}
     room = play(scenario, lineup, seed=seed, start=start).room
+    assert room.chain.hashes == reference_hashes(room.log)
+
+
+def drive(scenario: Scenario, seed: int, start: float, step: float, yes_rate: float) -> Room:
+    """A talk driven straight through the engine, every command at ``start + k·step``."""
+
+    rng = random.Random(seed)
+    room = Room(scenario, room_id="whole", seed=seed, now=start)
+    seats = scenario.seats
+    now = start
+    for seat in seats:
+        room.join(seat, now=now)
+    while not room.finished:
+        now += step
+        if room.phase == "tabling":
+            for seat in seats:
+                package = {i.id: rng.choice(i.options) for i in scenario.issues}
+                room.handle(seat, Propose(package=package), now=now)
+        elif room.phase == "ballot":
+            for tabled in room.packages():
+                for seat in seats:
+                    vote = "yes" if rng.random() < yes_rate else "no"
+                    room.handle(seat, CastVote(package_id=tabled.package_id, vote=vote), now=now)
+        elif room.phase == "action":
+            for seat in seats:
+                room.handle(seat, Act(choice=rng.choice(["comply", "defect"])), now=now)
+        else:
+            room.tick(now=now + 10_000.0)
+    return room
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw=scenarios(),
+    seed=st.integers(0, 10_000),
+    start=st.sampled_from([0, 0.0, 3.0, 1.7e9, 2e16]),
+    step=st.sampled_from([1, 1.0, 0.5]),
+    yes_rate=st.sampled_from([0.2, 0.9]),
+)
+def test_whole_second_clocks_give_the_reference_hashes(
+    raw: dict, seed: int, start: float, step: float, yes_rate: float
+) -> None:
+    # whole floats (and ints) print as integers: the fast paths must convert them
+    scenario = scenario_from_dict(raw, file="chain")
+    room = drive(scenario, seed, start, step, yes_rate)
     assert room.chain.hashes == reference_hashes(room.log)
