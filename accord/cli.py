@@ -87,8 +87,9 @@ def _scenario_show(args: argparse.Namespace) -> int:
 
 
 def _scenario_analyze(args: argparse.Namespace) -> int:
-    from accord.protocol.analysis import analyze, format_analysis
+    from accord.protocol.analysis import analyze
     from accord.protocol.scenario import load_scenario
+    from accord.report_text import format_analysis
 
     scenario = load_scenario(args.scenario)
     started = time.perf_counter()

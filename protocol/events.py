@@ -16,7 +16,6 @@ from typing import Literal
 import msgspec
 
 from accord.protocol.commands import Choice, Vote
-from accord.protocol.engine.rules import Tally
 from accord.protocol.scenario.model import Scenario
 
 Phase = Literal["lobby", "tabling", "ballot", "action", "verification", "concluded"]
@@ -133,6 +132,19 @@ class Timeout(_Event, tag="timeout", kw_only=True):
     period: int = 0
     default: str
     package_ids: tuple[str, ...] = ()
+
+
+class Tally(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Counts and weights of the votes on one package."""
+
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+    timeouts: int = 0
+    yes_weight: float = 0.0
+    no_weight: float = 0.0
+    abstain_weight: float = 0.0
+    timeout_weight: float = 0.0
 
 
 class PackageResult(

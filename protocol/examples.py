@@ -17,7 +17,6 @@ from accord.protocol.commands import (
     Say,
     Withdraw,
 )
-from accord.protocol.engine.rules import Tally
 from accord.protocol.events import (
     ActionTaken,
     BallotResult,
@@ -38,6 +37,7 @@ from accord.protocol.events import (
     TalksConcluded,
     TalksOpened,
     TalksStarted,
+    Tally,
     Timeout,
     VetoCast,
     VoteCast,

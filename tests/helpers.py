@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from accord.protocol.engine.room import Room
-from accord.protocol.scenario import Scenario, scenario_from_dict
+from accord.protocol.scenario import Scenario, samples, scenario_from_dict
+from accord.protocol.scenario.samples import SIX_SEATS
 
 ROOT = Path(__file__).resolve().parent.parent
 """The checkout."""
@@ -68,47 +69,11 @@ PKG_A = {"cut": "high", "money": "some"}
 PKG_B = {"cut": "mid", "money": "none"}
 
 
-SEATS = ["s1", "s2", "s3", "s4", "s5", "s6"]
+SEATS = list(SIX_SEATS)
+"""The seats of :func:`six_seat_scenario`."""
 
 
 def six_seat_scenario() -> dict[str, Any]:
-    issues = [
-        {"id": "cut", "title": "Cut", "options": ["low", "mid", "high"]},
-        {"id": "checks", "title": "Checks", "kind": "verification", "options": ["none", "full"]},
-        {"id": "fines", "title": "Fines", "kind": "enforcement", "options": ["none", "heavy"]},
-    ]
-    delegations = []
-    for n, seat in enumerate(SEATS):
-        delegations.append(
-            {
-                "id": seat,
-                "name": f"Seat {n + 1}",
-                "weight": 1 + n % 3,
-                "veto": seat == "s6",
-                "brief": {
-                    "weights": {"cut": 0.5, "checks": 0.25, "fines": 0.25},
-                    "values": {
-                        "cut": [0.1 * n, 0.5, 1 - 0.1 * n],
-                        "checks": [0.3, 0.7],
-                        "fines": [0.6, 0.4],
-                    },
-                    "reservation": 0.2,
-                    "notes": f"private notes of {seat}",
-                },
-            }
-        )
-    return {
-        "id": "six",
-        "title": "Six seats",
-        "issues": issues,
-        "delegations": delegations,
-        "rules": {"decision": "consensus", "ballot": "secret", "max_rounds": 3},
-        "implementation": {
-            "periods": 2,
-            "inspection_cost": 0.01,
-            "challenge_quota": 1,
-            "detection": {"checks": [0.0, 1.0]},
-            "sanction": {"fines": [0.0, 0.3]},
-            "parties": {s: {"comply_cost": 0.05, "defect_gain": 0.1, "harm": 0.02} for s in SEATS},
-        },
-    }
+    """The shared six-seat scenario (id ``six``, private notes in every brief)."""
+
+    return samples.six_seat_scenario()

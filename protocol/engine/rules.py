@@ -14,26 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import msgspec
-
 from accord.protocol.commands import Vote
+from accord.protocol.events import Tally
 from accord.protocol.scenario.model import Rules
 from accord.protocol.scenario.utility import add_up
 
 _EPS = 1e-9
-
-
-class Tally(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """Counts and weights of the votes on one package."""
-
-    yes: int = 0
-    no: int = 0
-    abstain: int = 0
-    timeouts: int = 0
-    yes_weight: float = 0.0
-    no_weight: float = 0.0
-    abstain_weight: float = 0.0
-    timeout_weight: float = 0.0
 
 
 def tally(weights: Mapping[str, float], votes: Mapping[str, Vote | None]) -> Tally:

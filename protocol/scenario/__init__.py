@@ -16,6 +16,7 @@ from accord.protocol.scenario.model import (
     Terms,
     TimeLimits,
 )
+from accord.protocol.scenario.samples import six_seat_scenario
 from accord.protocol.scenario.utility import UtilityFunction, utility_functions
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "scenario_from_dict",
+    "six_seat_scenario",
     "utility_functions",
 ]

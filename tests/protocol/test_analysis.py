@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import accord.protocol.analysis as analysis_module
-from accord.protocol.analysis import Analysis, analyze, format_analysis
+from accord.protocol.analysis import Analysis, analyze, counting, skyline
 from accord.protocol.engine.rules import passes
 from accord.protocol.scenario import (
     bundled_names,
@@ -31,6 +31,7 @@ from accord.protocol.scenario import (
 from accord.protocol.scenario.generate import random_scenario
 from accord.protocol.scenario.model import Scenario
 from accord.protocol.scenario.utility import detection_probability, sanction_size
+from accord.report_text import format_analysis
 from tests.helpers import DATA
 
 SMALL = DATA / "small.toml"
@@ -168,12 +169,12 @@ def tiny_index() -> Any:
     """Shrink the skyline's blocks and buckets and the scan's chunks so that
     small scenarios exercise block merging, crowded buckets and chunking."""
 
-    saved = (analysis_module._BLOCK, analysis_module._BUCKETS, analysis_module._CHUNK)
-    analysis_module._BLOCK, analysis_module._BUCKETS, analysis_module._CHUNK = 2, 3, 4
+    saved = (skyline._BLOCK, skyline._BUCKETS, counting._CHUNK)
+    skyline._BLOCK, skyline._BUCKETS, counting._CHUNK = 2, 3, 4
     try:
         yield
     finally:
-        analysis_module._BLOCK, analysis_module._BUCKETS, analysis_module._CHUNK = saved
+        skyline._BLOCK, skyline._BUCKETS, counting._CHUNK = saved
 
 
 # --- the small scenario ---------------------------------------------------------------
@@ -338,7 +339,7 @@ def test_medium_scenario_exercises_the_bitset_blocks() -> None:
     # frozen blocks are built and merged.
     scenario = random_scenario(seed=11, seats=4, issues=4, options=6)
     result = analyze(scenario)
-    assert result.pareto_size > 2 * analysis_module._BLOCK
+    assert result.pareto_size > 2 * skyline._BLOCK
     assert_matches(scenario, result, reference(scenario, quadratic=False))
 
 
@@ -466,7 +467,7 @@ def test_tie_heavy_scenarios_match_the_reference(scenario: Scenario) -> None:
 
 
 def test_least_float_threshold_is_exact() -> None:
-    least = analysis_module._least
+    least = counting._least
     for x, r in [(0.1, 0.3), (0.2, 0.3), (0.0, 0.0), (0.7, 0.1), (0.3, 1.0)]:
         t = least(lambda a, x=x, r=r: a + x > r)
         assert t + x > r

@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from accord.protocol.engine.rules import Tally
 from accord.protocol.engine.transcript import read, verify
-from accord.protocol.events import BallotResult, PackageAdopted, PackageResult
+from accord.protocol.events import BallotResult, PackageAdopted, PackageResult, Tally
 from accord.protocol.scenario import load_scenario
 from accord.server.narrate import describe
 from tests.helpers import ROOT
