@@ -93,7 +93,7 @@ class _Valuation:
     :meth:`~accord.bots.context.Context.remember`).
     """
 
-    def __init__(self, seeker: NashSeeker, ctx: Context) -> None:
+    def __init__(self, seeker: Adaptive, ctx: Context) -> None:
         ranked = sorted(
             ((seeker.value(ctx, p), p) for p in ctx.all_packages()), key=lambda vp: -vp[0]
         )
@@ -132,7 +132,7 @@ class _Round:
         self.plan: list[Package] | None = None
 
 
-class NashSeeker(Delegation):
+class Adaptive(Delegation):
     """Values a package at what living with it is worth: its utility, plus
     per implementation period the gain of defecting where even two
     inspections would not deter it (else minus the cost of complying), minus

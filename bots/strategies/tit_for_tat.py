@@ -13,7 +13,7 @@ from accord.bots.tactics import (
 )
 
 
-class Reciprocator(Delegation):
+class TitForTat(Delegation):
     """Nice, retaliatory and forgiving, seat by seat.
 
     Talks: it concedes at a moderate, linear pace (``e = 1``) and tables the

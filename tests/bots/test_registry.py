@@ -120,3 +120,43 @@ def test_bot_play_without_a_scenario_generates_one_seat_per_strategy() -> None:
 def test_bot_play_unknown_strategy_exits_2() -> None:
     out = run_cli("bot", "play", "nobody")
     assert out.returncode == 2 and "no strategy 'nobody'" in out.stderr
+
+
+# --- names that agree -------------------------------------------------------------------------
+
+BUILTINS = {**registry.BUILTIN, **registry.BASES}
+STRATEGIES_DIR = ROOT / "bots" / "strategies"
+
+
+def camel_case(name: str) -> str:
+    """``tit-for-tat`` → ``TitForTat``."""
+
+    return "".join(word.capitalize() for word in name.split("-"))
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_registry_name_module_file_and_class_agree(name: str) -> None:
+    module, _, attr = BUILTINS[name].partition(":")
+    stem = name.replace("-", "_")
+    assert module == f"accord.bots.strategies.{stem}", (name, module)
+    assert (STRATEGIES_DIR / f"{stem}.py").is_file(), name
+    assert attr == camel_case(name), (name, attr)
+    cls = registry.load(name)
+    assert (cls.__module__, cls.__name__) == (module, attr)
+    assert cls.name == name
+
+
+def test_every_strategy_module_is_a_registered_builtin() -> None:
+    # a file left behind by a rename would be a second, unregistered copy
+    stems = {p.stem for p in STRATEGIES_DIR.glob("*.py")} - {"__init__"}
+    assert stems == {name.replace("-", "_") for name in BUILTINS}
+    assert not set(registry.BUILTIN) & set(registry.BASES)
+
+
+def test_time_dependent_is_a_builtin_by_name_and_the_base_of_two_variants() -> None:
+    base = registry.load("time-dependent")
+    assert registry.available()["time-dependent"] == registry.BASES["time-dependent"]
+    for name, exponent in (("conceder", 2.0), ("hardliner", 0.2)):
+        variant = registry.load(name)
+        assert issubclass(variant, base) and variant.exponent == exponent
+    assert base(exponent=0.5).exponent == 0.5

@@ -13,7 +13,7 @@ from accord.bots.inprocess import play
 from accord.bots.sdk import Ballot, Delegation, Traits
 from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.hardliner import Hardliner
-from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.bots.strategies.random import Random
 from accord.bots.websocket import BotClient
 from accord.protocol.codec import canonical
 from accord.protocol.engine.transcript import read, verify
@@ -23,7 +23,7 @@ from accord.protocol.scenario import load_scenario
 from tests.netutil import RunningServer, api
 
 SCENARIO = "climate-accord"
-KINDS = [Hardliner, Conceder, RandomDelegation]
+KINDS = [Hardliner, Conceder, Random]
 
 
 def _lineup(seats: tuple[str, ...]) -> dict[str, type[Delegation]]:

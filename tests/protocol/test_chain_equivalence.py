@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.bots.inprocess import play
-from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.coalition_builder import CoalitionBuilder
 from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.inspector import Inspector
-from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.bots.strategies.random import Random
 from accord.protocol.commands import Act, CastVote, Propose
 from accord.protocol.engine.room import Room
 from accord.protocol.engine.seals import Secrets, chained_form, pointer_get
@@ -29,7 +29,7 @@ from accord.protocol.events import TalksOpened
 from accord.protocol.jcs import _text
 from accord.protocol.scenario import Scenario, scenario_from_dict
 
-LINEUP = (CoalitionBuilder, Conceder, RandomDelegation, FreeRider, Inspector)
+LINEUP = (CoalitionBuilder, Conceder, Random, FreeRider, Inspector)
 
 
 def reference_hashes(log: list) -> list[str]:

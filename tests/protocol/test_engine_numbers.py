@@ -23,7 +23,7 @@ from accord.bots.inprocess import play
 from accord.bots.sdk import Delegation
 from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.inspector import Inspector
-from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.bots.strategies.random import Random
 from accord.protocol.engine.transcript import export, read, verify
 from accord.protocol.errors import ScenarioError
 from accord.protocol.events import TalksConcluded
@@ -48,7 +48,7 @@ BEYOND_WEIGHT = [math.nextafter(MAX_VOTING_WEIGHT, math.inf), 1e308, HUGE, math.
 BEYOND_AMOUNT = [math.nextafter(MAX_AMOUNT, math.inf), 1e308, HUGE, math.inf, math.nan]
 
 STRATEGIES = {
-    "random": RandomDelegation,
+    "random": Random,
     "free-rider": FreeRider,
     "inspector": Inspector,
 }

@@ -10,7 +10,7 @@ import msgspec
 from accord.bots.inprocess import play
 from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.inspector import Inspector
-from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.bots.strategies.random import Random
 from accord.protocol.codec import encode
 from accord.protocol.engine.room import Room
 from accord.protocol.engine.seals import link
@@ -20,7 +20,7 @@ from accord.protocol.events import ChallengeResult, VoteCast
 from accord.protocol.scenario import load_scenario
 from tests.helpers import DATA
 
-LINEUP = (RandomDelegation, Inspector, FreeRider)
+LINEUP = (Random, Inspector, FreeRider)
 
 
 def played(seed: int = 3, *, scenario: str = str(DATA / "small.toml")) -> Room:

@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.bots.inprocess import play
-from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.coalition_builder import CoalitionBuilder
 from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.hardliner import Hardliner
 from accord.bots.strategies.inspector import Inspector
-from accord.bots.strategies.random_delegation import RandomDelegation
+from accord.bots.strategies.random import Random
 from accord.protocol.engine.room import Room
 from accord.protocol.engine.seals import link
 from accord.protocol.engine.transcript import (
@@ -29,7 +29,7 @@ from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer, visi
 from accord.protocol.events import BallotResult, StatementMade, TalksOpened, VoteCast
 from accord.protocol.scenario import bundled_names, load_scenario
 
-LINEUP = (CoalitionBuilder, Hardliner, Conceder, FreeRider, Inspector, RandomDelegation)
+LINEUP = (CoalitionBuilder, Hardliner, Conceder, FreeRider, Inspector, Random)
 
 
 def played(name: str, seed: int = 2) -> Room:

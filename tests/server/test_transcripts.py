@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.coalition_builder import CoalitionBuilder
 from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.hardliner import Hardliner
 from accord.bots.websocket import BotClient

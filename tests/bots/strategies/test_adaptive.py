@@ -1,4 +1,4 @@
-"""The adaptive Nash seeker against scripted opponents."""
+"""The adaptive strategy (a Nash seeker) against scripted opponents."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 
 from accord.bots.context import Context, TabledPackage
-from accord.bots.inprocess import LocalTalk, play
-from accord.bots.sdk import Ballot, Choice, Delegation, Package
-from accord.bots.strategies.adaptive import NashSeeker
+from accord.bots.sdk import Ballot, Delegation, Package
+from accord.bots.strategies.adaptive import Adaptive
 from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.hardliner import Hardliner
-from accord.protocol.events import BallotResult, ChallengeResult
+from accord.protocol.events import BallotResult
 from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
+from tests.bots.strategies.scripted import MockDelegation, Versus, sponsor, versus_test
 
 SEED = 9
 ROUNDS = 10
@@ -56,41 +56,23 @@ def integrative() -> Scenario:
     return scenario_from_dict(raw, file="test")
 
 
-class Sincere(Delegation):
-    """Tables its best package; votes yes exactly on packages reaching its reservation."""
+def best(ctx: Context) -> Package:
+    """Its best package."""
 
-    name = "sincere"
-
-    def table(self, ctx: Context) -> list[Package]:
-        return [ctx.best_package()]
-
-    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        return "yes" if ctx.utility(package.package) >= ctx.reservation else "no"
+    return ctx.best_package()
 
 
-class Blocker(Delegation):
-    """Tables a package worthless to ``me`` and votes no on everything."""
+def sincere(ctx: Context, package: TabledPackage) -> Ballot:
+    """Yes exactly on packages reaching its reservation."""
 
-    name = "blocker"
-
-    def table(self, ctx: Context) -> list[Package]:
-        return [{"x": "0", "y": "0", "z": "0"}]
-
-    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        return "no"
+    return "yes" if ctx.utility(package.package) >= ctx.reservation else "no"
 
 
-def clean(talk: LocalTalk) -> None:
-    assert talk.rejections == []
-    assert talk.failures == []
-    assert talk.room.concluded is not None
-
-
-def ballots(talk: LocalTalk) -> dict[int, dict[str, dict[str, str]]]:
+def ballots(v: Versus) -> dict[int, dict[str, dict[str, str]]]:
     """Round → tabling seat → that package's votes."""
 
     out: dict[int, dict[str, dict[str, str]]] = {}
-    for event in talk.room.log:
+    for event in v.talk.room.log:
         if isinstance(event, BallotResult):
             for result in event.results:
                 assert result.votes is not None
@@ -98,23 +80,31 @@ def ballots(talk: LocalTalk) -> dict[int, dict[str, dict[str, str]]]:
     return out
 
 
-def accepted_rounds(candidate: Delegation) -> tuple[int, LocalTalk]:
-    talk = play(
-        integrative(),
-        {"me": candidate, "b": Sincere(), "c": Sincere(), "block": Blocker()},
+def accepted_rounds(candidate: Delegation) -> tuple[int, Versus]:
+    """In how many rounds both sincere seats voted yes on ``candidate``'s package."""
+
+    v = versus_test(
+        candidate,
+        scenario=integrative(),
+        seat="me",
+        opponents={
+            "b": MockDelegation(tables=best, votes=sincere),
+            "c": MockDelegation(tables=best, votes=sincere),
+            # tables a package worthless to me and votes no on everything
+            "block": MockDelegation(tables={"x": "0", "y": "0", "z": "0"}, votes="no"),
+        },
         seed=SEED,
     )
-    clean(talk)
-    rounds = ballots(talk)
+    rounds = ballots(v)
     assert len(rounds) == ROUNDS
     accepted = sum(
         1 for votes in rounds.values() if votes["me"]["b"] == "yes" and votes["me"]["c"] == "yes"
     )
-    return accepted, talk
+    return accepted, v
 
 
 def test_tables_packages_the_others_accept_more_often_than_a_hardliner() -> None:
-    adaptive, talk = accepted_rounds(NashSeeker())
+    adaptive, v = accepted_rounds(Adaptive())
     hardliner, _ = accepted_rounds(Hardliner())
     conceder, _ = accepted_rounds(Conceder())
     # from the opponents' proposals and votes it finds what both accept (x
@@ -122,14 +112,11 @@ def test_tables_packages_the_others_accept_more_often_than_a_hardliner() -> None
     assert adaptive >= 3
     assert adaptive > hardliner
     assert adaptive > conceder
-    rounds = ballots(talk)
     # it never gives its yes below its reservation, not even in the last round
-    assert all(votes["block"]["me"] == "no" for votes in rounds.values())
+    assert [votes["block"] for votes in v.ballots.values()] == ["no"] * ROUNDS
     # and what it tables is still good for it (well above its reservation)
-    me = talk.runners["me"].ctx
-    assert me is not None
-    tabled = [t.package for t in me.history.tabled if t.seat == "me"]
-    assert min(me.utility(p) for p in tabled) >= 0.5
+    assert len(v.tabled) == ROUNDS
+    assert min(v.tabled_utilities().values()) >= 0.5
 
 
 # --- implementation -------------------------------------------------------------------
@@ -144,40 +131,16 @@ WEAKEST = {
 STRONGEST = {**WEAKEST, "monitoring": "audit", "disputes": "binding"}
 
 
-class Fixed(Delegation):
-    """Tables one fixed package, votes yes on it only; defects or complies; may inspect."""
+def trade_round(package: Package, *, inspect: str | None = None) -> tuple[str, ...]:
+    """China's choices when every other seat sponsors ``package`` (and may inspect)."""
 
-    name = "fixed"
-
-    def __init__(
-        self, package: Package, *, defects: bool = False, inspect: str | None = None
-    ) -> None:
-        self.package, self.defects, self.inspect = package, defects, inspect
-
-    def table(self, ctx: Context) -> list[Package]:
-        return [self.package]
-
-    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        return "yes" if package.package == self.package else "no"
-
-    def act(self, ctx: Context) -> Choice:
-        return "defect" if self.defects else "comply"
-
-    def challenge(self, ctx: Context) -> list[str]:
-        return [self.inspect] if self.inspect else []
-
-
-def trade_round(package: Package, *, inspect: str | None = None) -> list[str]:
     scenario = load_scenario("trade-round")
-    seats: dict[str, Delegation] = {
-        seat: Fixed(package, inspect=inspect) for seat in scenario.seats if seat != "china"
+    sponsors = {
+        seat: sponsor(package, challenges=inspect) for seat in scenario.seats if seat != "china"
     }
-    seats["china"] = NashSeeker()
-    talk = play(scenario, seats, seed=SEED)
-    clean(talk)
-    assert talk.room.adopted is not None and talk.room.adopted.package == package
-    assert talk.room.concluded is not None
-    return talk.room.concluded.actions["china"]
+    v = versus_test(Adaptive(), scenario=scenario, seat="china", opponents=sponsors, seed=SEED)
+    assert v.concluded.package == package
+    return v.choices
 
 
 def test_defects_when_nothing_can_be_detected() -> None:
@@ -228,39 +191,40 @@ def regime(*, inspection_cost: float = 0.03) -> Scenario:
 STRONG = {"cut": "high", "verify": "full", "enforce": "heavy"}
 
 
-def in_regime(me: Delegation, *, inspection_cost: float = 0.03) -> LocalTalk:
-    talk = play(
-        regime(inspection_cost=inspection_cost),
-        {"me": me, "deter": Fixed(STRONG, defects=True), "greedy": Fixed(STRONG, defects=True)},
+def in_regime(me: Delegation, *, inspection_cost: float = 0.03) -> Versus:
+    """Both other seats sponsor the strong regime and defect every period."""
+
+    return versus_test(
+        me,
+        scenario=regime(inspection_cost=inspection_cost),
+        seat="me",
+        opponents={
+            "deter": sponsor(STRONG, acts="defect"),
+            "greedy": sponsor(STRONG, acts="defect"),
+        },
         seed=SEED,
+        expected={"adopted": STRONG},
     )
-    clean(talk)
-    assert talk.room.adopted is not None and talk.room.adopted.package == STRONG
-    return talk
 
 
 def test_defects_only_when_that_clearly_pays() -> None:
     # the free rider takes the gamble at its prior inspection chance; the Nash
     # seeker reckons with two inspections a period and keeps its word
-    adaptive = in_regime(NashSeeker()).room.concluded
-    free_rider = in_regime(FreeRider()).room.concluded
-    assert adaptive is not None and free_rider is not None
-    assert adaptive.actions["me"] == ("comply",) * 4
-    assert free_rider.actions["me"][0] == "defect"
+    assert in_regime(Adaptive()).choices == ("comply",) * 4
+    assert in_regime(FreeRider()).choices[0] == "defect"
 
 
 def test_inspects_the_seat_an_inspection_deters_when_worth_the_cost() -> None:
-    talk = in_regime(NashSeeker())
-    targets = [e.target for e in talk.room.log if isinstance(e, ChallengeResult) and e.seat == "me"]
+    targets = [t for ts in in_regime(Adaptive()).challenged.values() for t in ts]
     assert "deter" in targets
     assert "greedy" not in targets  # no sanction here stops it: inspecting it is money thrown away
-    costly = in_regime(NashSeeker(), inspection_cost=0.5)
-    assert not any(isinstance(e, ChallengeResult) and e.seat == "me" for e in costly.room.log)
+    assert in_regime(Adaptive(), inspection_cost=0.5).challenged == {}
 
 
 @pytest.mark.parametrize("scenario_name", bundled_names())
 def test_completes_every_bundled_scenario(scenario_name: str) -> None:
     scenario = load_scenario(scenario_name)
-    talk = play(scenario, {seat: NashSeeker() for seat in scenario.seats}, seed=SEED)
-    clean(talk)
-    assert talk.room.finished
+    first, *others = scenario.seats
+    opponents = {seat: Adaptive() for seat in others}
+    v = versus_test(Adaptive(), scenario=scenario, seat=first, opponents=opponents, seed=SEED)
+    assert v.talk.room.finished

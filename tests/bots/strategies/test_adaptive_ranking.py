@@ -28,31 +28,31 @@ import pytest
 
 from accord.bots.inprocess import play
 from accord.bots.sdk import Delegation
-from accord.bots.strategies.adaptive import NashSeeker
-from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.adaptive import Adaptive
+from accord.bots.strategies.coalition_builder import CoalitionBuilder
 from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.hardliner import Hardliner
 from accord.bots.strategies.inspector import Inspector
-from accord.bots.strategies.random_delegation import RandomDelegation
-from accord.bots.strategies.tit_for_tat import Reciprocator
+from accord.bots.strategies.random import Random
+from accord.bots.strategies.tit_for_tat import TitForTat
 from accord.bots.strategies.veto_player import VetoPlayer
 from accord.protocol.scenario import bundled_names, load_scenario
 
 SEEDS = (1, 2, 3, 4)
 POPULATION: tuple[type[Delegation], ...] = (
-    RandomDelegation,
+    Random,
     Hardliner,
     Conceder,
-    Reciprocator,
+    TitForTat,
     CoalitionBuilder,
     FreeRider,
     Inspector,
     VetoPlayer,
 )
 CANDIDATES: dict[str, type[Delegation]] = {
-    "adaptive": NashSeeker,
-    "random": RandomDelegation,
+    "adaptive": Adaptive,
+    "random": Random,
     "conceder": Conceder,
     "hardliner": Hardliner,
 }

@@ -6,7 +6,7 @@ from accord.bots.context import Context, TabledPackage
 from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
 
 
-class RandomDelegation(Delegation):
+class Random(Delegation):
     """Tables a random package, votes yes, no or abstain at random (vetoes
     now and then when it can), defects with probability one half, and
     challenges a random seat half the time.

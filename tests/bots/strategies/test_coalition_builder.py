@@ -6,13 +6,11 @@ from typing import Any
 
 import pytest
 
-from accord.bots.context import Context, TabledPackage
-from accord.bots.inprocess import LocalTalk, play
-from accord.bots.sdk import Ballot, Delegation, Package
-from accord.bots.strategies.coalition import CoalitionBuilder
+from accord.bots.strategies.coalition_builder import CoalitionBuilder
 from accord.protocol.engine.visibility import Viewer, visible_log
-from accord.protocol.events import BallotResult, StatementMade
+from accord.protocol.events import StatementMade
 from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
+from tests.bots.strategies.scripted import Versus, sponsor, versus_test
 
 SEED = 5
 SEATS = ["cb", "f1", "f2", "e1", "e2"]
@@ -50,43 +48,14 @@ def build(*, veto: str | None = None) -> Scenario:
     return scenario_from_dict(raw, file="test")
 
 
-class Fixed(Delegation):
-    """Tables one fixed package every round; votes yes on that package only, no on the rest."""
+def run(cb: CoalitionBuilder, *, veto: str | None = None) -> Versus:
+    """Two friends sponsor the friendly package, two foes the hostile one."""
 
-    name = "fixed"
-
-    def __init__(self, package: Package) -> None:
-        self.package = package
-
-    def table(self, ctx: Context) -> list[Package]:
-        return [self.package]
-
-    def vote(self, ctx: Context, package: TabledPackage) -> Ballot:
-        return "yes" if package.package == self.package else "no"
-
-
-def run(cb: CoalitionBuilder, *, veto: str | None = None) -> LocalTalk:
-    delegations: dict[str, Delegation] = {
-        "cb": cb,
-        "f1": Fixed(FRIENDLY),
-        "f2": Fixed(FRIENDLY),
-        "e1": Fixed(HOSTILE),
-        "e2": Fixed(HOSTILE),
-    }
-    talk = play(build(veto=veto), delegations, seed=SEED)
-    assert talk.rejections == []
-    assert talk.failures == []
-    return talk
-
-
-def cb_votes(talk: LocalTalk) -> dict[int, dict[str, str]]:
-    out: dict[int, dict[str, str]] = {}
-    for event in talk.room.log:
-        if isinstance(event, BallotResult):
-            for result in event.results:
-                assert result.votes is not None
-                out.setdefault(event.round, {})[result.seat] = result.votes["cb"]
-    return out
+    friends = {seat: sponsor(FRIENDLY) for seat in ("f1", "f2")}
+    foes = {seat: sponsor(HOSTILE) for seat in ("e1", "e2")}
+    return versus_test(
+        cb, scenario=build(veto=veto), seat="cb", opponents={**friends, **foes}, seed=SEED
+    )
 
 
 def test_chooses_the_like_minded_seats_as_partners() -> None:
@@ -96,29 +65,29 @@ def test_chooses_the_like_minded_seats_as_partners() -> None:
 
 
 def test_side_deals_are_private_to_its_partners() -> None:
-    talk = run(CoalitionBuilder())
-    said = [e for e in talk.room.log if isinstance(e, StatementMade) and e.seat == "cb"]
+    v = run(CoalitionBuilder())
+    said = v.statements
     assert said, "the coalition builder must propose a side deal"
     assert all(e.to == ("f1", "f2") for e in said)
     assert all("cut=" in e.text and "money=" in e.text for e in said)  # it names the package
     for seat in SEATS[1:]:
         seen = [
             e
-            for e in visible_log(talk.room.log, Viewer.of_seat(seat))
+            for e in visible_log(v.talk.room.log, Viewer.of_seat(seat))
             if isinstance(e, StatementMade) and e.seat == "cb"
         ]
         assert len(seen) == (len(said) if seat in ("f1", "f2") else 0), seat
 
 
 def test_votes_yes_on_partners_acceptable_packages_and_carries_the_vote() -> None:
-    talk = run(CoalitionBuilder())
-    votes = cb_votes(talk)
+    v = run(CoalitionBuilder())
+    votes = v.ballots
     # round 1, before any coalition: the friendly package is below its aspiration
     assert votes[1]["f1"] == "no" and votes[1]["f2"] == "no"
     # round 2: the partners' package reaches its reservation, so it backs them
     assert votes[2]["f1"] == "yes" and votes[2]["f2"] == "yes"
     assert votes[1]["e1"] == votes[2]["e1"] == "no"
-    adopted = talk.room.adopted
+    adopted = v.talk.room.adopted
     assert adopted is not None and adopted.round == 2 and adopted.package == FRIENDLY
 
 
@@ -132,7 +101,7 @@ def test_minimum_winning_coalition_includes_the_veto_holder() -> None:
 @pytest.mark.parametrize("name", bundled_names())
 def test_completes_every_bundled_scenario(name: str) -> None:
     s = load_scenario(name)
-    talk = play(s, {seat: CoalitionBuilder() for seat in s.seats}, seed=SEED)
-    assert talk.rejections == []
-    assert talk.failures == []
-    assert talk.room.concluded is not None
+    first, *others = s.seats
+    opponents = {seat: CoalitionBuilder() for seat in others}
+    v = versus_test(CoalitionBuilder(), scenario=s, seat=first, opponents=opponents, seed=SEED)
+    assert v.talk.room.finished
