@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -73,14 +72,7 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
         log.info("server ready", db=settings.db, rooms_rebuilt=rebuilt)
 
     async def on_shutdown(app: web.Application) -> None:
-        sessions = list(hub.sessions)
-        await asyncio.gather(
-            *(
-                s.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
-                for s in sessions
-            ),
-            return_exceptions=True,
-        )
+        await hub.disconnect_all(WSCloseCode.GOING_AWAY, "server shutdown")
 
     async def on_cleanup(app: web.Application) -> None:
         await hub.close()

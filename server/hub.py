@@ -7,13 +7,11 @@ import contextlib
 import random
 import secrets
 import time
-from typing import TYPE_CHECKING
 
 import structlog
 
 from accord.protocol.codec import encode
 from accord.protocol.engine.room import Room
-from accord.protocol.engine.rules import Tally
 from accord.protocol.errors import (
     AccordError,
     BadToken,
@@ -21,8 +19,9 @@ from accord.protocol.errors import (
     RoomExpired,
     RoomFailed,
     ScenarioTooLarge,
+    SeatInUse,
 )
-from accord.protocol.events import BallotResult, Event, PackageResult
+from accord.protocol.events import BallotResult, Event, PackageResult, Tally
 from accord.protocol.jcs import MAX_SAFE_INTEGER
 from accord.protocol.scenario.model import Scenario
 from accord.server.limits import AddressBook, ReplayBudget
@@ -30,23 +29,30 @@ from accord.server.live import LiveRoom, rebuild
 from accord.server.metrics import Metrics
 from accord.server.settings import Settings
 from accord.server.store.base import RoomRecord, Store, StoredEvent, TokenRecord
+from accord.server.subscriber import Connection
 from accord.server.tokens import digest, matches, new_id, new_token
-
-if TYPE_CHECKING:
-    from accord.server.session import Session
 
 log = structlog.get_logger("accord.hub")
 
 
 class Hub:
-    """Owns the rooms; sessions and the HTTP API go through it."""
+    """Owns the rooms; connections and the HTTP API go through it.
+
+    The hub knows connections only as :class:`~accord.server.subscriber.Connection`:
+    it never imports the websocket session, and a session changes the hub only
+    through :meth:`attach`, :meth:`detach` and :meth:`claim_entry`.
+    """
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
         self.rooms: dict[str, LiveRoom] = {}
-        self.sessions: set[Session] = set()
-        self.entry_sessions: dict[str, Session] = {}
+        self.sessions: set[Connection] = set()
+        """Open connections (read-only outside the hub: use attach and detach)."""
+        self._entries: dict[str, Connection] = {}
+        """Bot entry → the connection speaking for it."""
+        self._entry_of: dict[Connection, str] = {}
+        """The other way round, so that detaching a connection releases its entry."""
         self.addresses = AddressBook(
             rate=settings.address_message_rate, burst=settings.address_message_burst
         )
@@ -145,29 +151,64 @@ class Hub:
             self._expiring.pop(room_id, None)
 
     def _drop(self, live: LiveRoom, error: AccordError) -> None:
-        live.close()
         self.rooms.pop(live.id, None)
-        for sub in list(live.subscribers):
-            sub.room_closed(live.id, error)
-            live.unsubscribe(sub)
+        live.dismiss(error)
         for key in [k for k, t in self._tokens.items() if t.room == live.id]:
             del self._tokens[key]
 
     # --- connections -------------------------------------------------------------------------
 
-    def attach(self, session: Session) -> None:
-        self.sessions.add(session)
-        self.addresses.opened(session.address)
+    def attach(self, connection: Connection) -> None:
+        """Count a new connection (before its websocket upgrade, so that concurrent
+        upgrades see each other)."""
+
+        self.sessions.add(connection)
+        self.addresses.opened(connection.address)
         self.metrics.connections.inc()
 
-    def detach(self, session: Session) -> None:
-        if session not in self.sessions:
+    def detach(self, connection: Connection) -> None:
+        """Forget a connection that is over and release the bot entry it held.
+
+        Idempotent. The rooms it watched are its own business: it unsubscribes
+        from each (see :meth:`LiveRoom.unsubscribe`)."""
+
+        if connection not in self.sessions:
             return
-        self.sessions.discard(session)
-        self.addresses.closed(session.address)
+        self.sessions.discard(connection)
+        self.addresses.closed(connection.address)
         self.metrics.connections.dec()
-        if session.entry is not None and self.entry_sessions.get(session.entry) is session:
-            del self.entry_sessions[session.entry]
+        entry = self._entry_of.pop(connection, None)
+        if entry is not None and self._entries.get(entry) is connection:
+            del self._entries[entry]
+
+    def claim_entry(self, entry: str, connection: Connection) -> None:
+        """Let ``connection`` speak for bot entry ``entry`` (it gets the entry's
+        assignments from now on).
+
+        Raises SeatInUse if another connection that is not on its way out
+        speaks for the entry already; one on its way out is replaced.
+        """
+
+        previous = self._entries.get(entry)
+        if previous is not None and previous is not connection and not previous.closing:
+            raise SeatInUse(f"entry {entry!r} is connected already")
+        if previous is not None and previous is not connection:
+            self._entry_of.pop(previous, None)
+        self._entries[entry] = connection
+        self._entry_of[connection] = entry
+
+    def entry_connection(self, entry: str) -> Connection | None:
+        """The connection speaking for bot entry ``entry``, if any."""
+
+        return self._entries.get(entry)
+
+    async def disconnect_all(self, code: int, reason: str) -> None:
+        """Close every open connection with ``code`` (server shutdown)."""
+
+        await asyncio.gather(
+            *(connection.disconnect(code, reason) for connection in list(self.sessions)),
+            return_exceptions=True,
+        )
 
     def refuse_connection(self, address: str) -> str | None:
         """Why a new connection from ``address`` must be refused, or None."""
@@ -295,9 +336,9 @@ class Hub:
             )
         live = self._live(room, record)
         for seat, entry in entries.items():
-            session = self.entry_sessions.get(entry)
-            if session is not None:
-                await session.assign(live, seat)
+            connection = self._entries.get(entry)
+            if connection is not None:
+                await connection.assign(live, seat)
         log.info("room created", room=room_id, scenario=scenario.id, seats=len(scenario.seats))
         return live, tokens
 
@@ -332,6 +373,11 @@ class Hub:
         del self.rooms[room_id]
         for key in [k for k, t in self._tokens.items() if t.room == room_id]:
             del self._tokens[key]
+
+    def live(self, room_id: str) -> LiveRoom | None:
+        """The room if it is in memory (never goes to the store)."""
+
+        return self.rooms.get(room_id)
 
     async def open_room(self, room_id: str) -> LiveRoom | None:
         """A room in memory, or one brought back from the store (None if there is none).

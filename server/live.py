@@ -4,7 +4,15 @@ A :class:`LiveRoom` adds no rules. It feeds inputs to the pure
 :class:`~accord.protocol.engine.room.Room` with the wall clock, writes the produced
 events to the store (grouping what arrives while a write is in flight), and
 only then delivers each subscriber its filtered copy and acknowledges. One
-timer per room ticks the engine at the current phase's deadline.
+timer per room ticks the engine at the current phase's deadline. Subscribers
+come and go through :meth:`LiveRoom.subscribe` and :meth:`LiveRoom.unsubscribe`;
+the room knows them only as :class:`~accord.server.subscriber.Subscriber`.
+
+When the store refuses a write, nothing of it is sent: every command whose
+events were in it (or queued behind it) is refused with ``internal_error``,
+and the engine goes back to what the store holds, so the room never runs
+ahead of its durable log. A deadline whose tick could not be recorded is
+tried again shortly.
 
 Commands are idempotent by ``ref``: the ref of every accepted command is
 stored with its events, in the same transaction, so a command repeated after
@@ -18,7 +26,6 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
 import structlog
 
@@ -31,6 +38,9 @@ from accord.protocol.errors import AccordError, InternalError, SeatInUse
 from accord.protocol.events import Event, PhaseStarted, TalksConcluded
 from accord.protocol.replies import PackageView, SeatView, Snapshot
 from accord.server.store.base import CommandRef, RoomRecord, RoomStatus, Store, StoredEvent
+from accord.server.subscriber import Subscriber
+
+__all__ = ["LiveRoom", "Subscriber", "rebuild", "status_of"]
 
 log = structlog.get_logger("accord.room")
 
@@ -38,21 +48,8 @@ REFUSALS_REMEMBERED = 256
 """Refused commands whose answer a room remembers per seat (refusals change
 nothing and are not stored; a repeat beyond these is judged afresh)."""
 
-
-class Subscriber(Protocol):
-    """Anything that receives a room's events: a websocket session, a test probe."""
-
-    closing: bool
-    """A subscriber on its way out no longer holds a seat."""
-
-    def viewer_for(self, room: str) -> Viewer:
-        """Who this subscriber is in ``room``."""
-
-    def deliver(self, data: bytes) -> None:
-        """Queue one encoded message; must not block (slow consumers are dropped)."""
-
-    def room_closed(self, room: str, error: AccordError) -> None:
-        """The room went away (its lobby expired): forget it, say why."""
+TICK_RETRY = 1.0
+"""Seconds before a deadline tick that could not be recorded is tried again."""
 
 
 def status_of(room: Room) -> RoomStatus:
@@ -93,7 +90,9 @@ class LiveRoom:
         self._pending_refs: list[CommandRef] = []
         self._flushing: asyncio.Future[None] | None = None
         self._generation = 0
+        """Bumped when a write fails: whoever waits on an older generation was voided."""
         self._restoring = False
+        self._closed = False
         self._answered: dict[tuple[str, str], int] = {(r.seat, r.ref): r.seq for r in refs}
         """(seat, ref) → the seq its acknowledgement carried, for every accepted command."""
         self._refused: OrderedDict[tuple[str, str], AccordError] = OrderedDict()
@@ -117,6 +116,15 @@ class LiveRoom:
         self.subscribers.discard(subscriber)
         for seat in [s for s, holder in self.holders.items() if holder is subscriber]:
             del self.holders[seat]
+
+    def dismiss(self, error: AccordError) -> None:
+        """The room leaves the server (its lobby expired): stop its timer, tell every
+        subscriber why, and let go of them all."""
+
+        self.close()
+        for subscriber in list(self.subscribers):
+            self.unsubscribe(subscriber)
+            subscriber.room_closed(self.id, error)
 
     def hold(self, seat: str, subscriber: Subscriber) -> None:
         """Let ``subscriber`` hold ``seat``; raises SeatInUse if another live connection does.
@@ -185,6 +193,7 @@ class LiveRoom:
 
     async def tick(self) -> list[Event]:
         if self._restoring:
+            self._retry_tick()  # the deadline still stands once the room is back
             return []
         now = self.clock()
         events = [] if now < self._grace_until else self.room.tick(now=now)
@@ -226,54 +235,104 @@ class LiveRoom:
             try:
                 await self.store.append(self.id, rows, refs=refs)
             except Exception as exc:
-                log.error("event write failed", room=self.id, error=repr(exc))
-                # everything not yet durable is void: rebuild from the store
-                self._generation += 1
-                self._pending = []
-                self._pending_refs = []
-                self._restoring = True
-                try:
-                    await self._restore()
-                finally:
-                    self._restoring = False
+                log.error("event write failed", room=self.id, seq=batch[-1].seq, error=repr(exc))
+                await self._void()
                 return
             if self._on_write is not None:
                 self._on_write(time.perf_counter() - started)
             self.durable_seq = batch[-1].seq
-            for event in batch:
-                if isinstance(event, (PhaseStarted, TalksConcluded)):
-                    log.info(
-                        "phase" if isinstance(event, PhaseStarted) else "concluded",
-                        room=self.id,
-                        seq=event.seq,
-                        phase=getattr(event, "phase", "concluded"),
-                    )
-            status = status_of(self.room)
-            if status != self._status:
-                self._status = status
-                await self.store.set_status(self.id, status)
-            self._publish(batch)
-            if self._on_events is not None:
-                self._on_events(self, batch)
+            await self._settled(batch)
         finally:
             self._flushing = None
 
-    async def _restore(self) -> None:
-        """Rebuild the engine from what the store holds (the write may have failed)."""
+    async def _settled(self, events: list[Event]) -> None:
+        """``events`` are durable: record the room's status, then publish them."""
 
-        rows = await self.store.events(self.id)
-        self.room = rebuild(rows)
-        self.durable_seq = self.room.last_seq
-        self._answered = {(r.seat, r.ref): r.seq for r in await self.store.refs(self.id)}
+        for event in events:
+            if isinstance(event, (PhaseStarted, TalksConcluded)):
+                log.info(
+                    "phase" if isinstance(event, PhaseStarted) else "concluded",
+                    room=self.id,
+                    seq=event.seq,
+                    phase=getattr(event, "phase", "concluded"),
+                )
+        status = status_of(self.room)
+        if status != self._status:
+            try:
+                await self.store.set_status(self.id, status)
+            except Exception as exc:
+                # the events are durable, so they go out regardless: a subscriber
+                # must never miss a stored event; the status is tried again with
+                # the next write
+                log.error("room status write failed", room=self.id, status=status, error=repr(exc))
+            else:
+                self._status = status
+        self._publish(events)
+        if self._on_events is not None:
+            self._on_events(self, events)
+
+    async def _void(self) -> None:
+        """A write failed: forget everything not yet durable and bring the engine back
+        to what the store holds; every waiter on a voided event is refused."""
+
+        self._generation += 1
+        self._pending = []
+        self._pending_refs = []
+        self._answered = {
+            key: seq for key, seq in self._answered.items() if seq <= self.durable_seq
+        }
+        # refusals were judged against a state that may now be void
+        self._refused.clear()
+        self._restoring = True
+        try:
+            await self._restore()
+        finally:
+            self._restoring = False
+
+    async def _restore(self) -> None:
+        """Rebuild the engine from what the store holds (a failed write may have been
+        committed after all); if the store cannot be read either, from the durable
+        part of the engine's own log."""
+
+        try:
+            rows = await self.store.events(self.id)
+            room = rebuild(rows)
+            refs = await self.store.refs(self.id)
+        except Exception as exc:
+            log.error("room restored from memory: store unreadable", room=self.id, error=repr(exc))
+            self.room = replay(self.room.log[: self.durable_seq])
+            return
+        found = room.log[self.durable_seq :]
+        self.room = room
+        self.durable_seq = room.last_seq
+        self._answered = {(r.seat, r.ref): r.seq for r in refs}
+        if found:
+            # stored despite the error: they are durable, so everyone gets them
+            await self._settled(found)
+            self._schedule()
 
     def _publish(self, events: list[Event]) -> None:
         for event in events:
             shared = encode(event)
             for sub in list(self.subscribers):
-                shown = visible(event, sub.viewer_for(self.id))
-                if shown is None:
-                    continue
-                sub.deliver(shared if shown is event else encode(shown))
+                try:
+                    shown = visible(event, sub.viewer_for(self.id))
+                    if shown is not None:
+                        sub.deliver(shared if shown is event else encode(shown))
+                except Exception as exc:
+                    # one broken subscriber must not cost the others their events;
+                    # having missed one, it gets none after it (a stream has no gaps)
+                    log.error("subscriber failed", room=self.id, seq=event.seq, error=repr(exc))
+                    self._drop_broken(sub)
+
+    def _drop_broken(self, subscriber: Subscriber) -> None:
+        self.unsubscribe(subscriber)
+        try:
+            subscriber.room_closed(
+                self.id, InternalError("this room's events could not be delivered; join again")
+            )
+        except Exception as exc:
+            log.error("subscriber failed", room=self.id, error=repr(exc))
 
     # --- the clock -------------------------------------------------------------------------
 
@@ -292,7 +351,7 @@ class LiveRoom:
             self._timer.cancel()
             self._timer = None
         deadline = self.room.deadline
-        if deadline is None or self.room.finished:
+        if deadline is None or self.room.finished or self._closed:
             return
         at = max(deadline, self._grace_until)
         loop = asyncio.get_running_loop()
@@ -302,9 +361,28 @@ class LiveRoom:
     def _fire(self) -> None:
         self._timer = None
         task = asyncio.ensure_future(self.tick())
-        task.add_done_callback(_report_failure)
+        task.add_done_callback(self._ticked)
+
+    def _ticked(self, task: asyncio.Future[list[Event]]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("room timer failed", room=self.id, error=repr(exc))
+            self._retry_tick()
+
+    def _retry_tick(self) -> None:
+        """The deadline passed but its tick was not recorded: try again shortly, rather
+        than leave the room stalled until somebody acts (and not at once, so that a
+        failing store is not hammered)."""
+
+        if self._timer is None and not self._closed and not self.room.finished:
+            self._timer = asyncio.get_running_loop().call_later(TICK_RETRY, self._fire)
 
     def close(self) -> None:
+        """Stop the room's timer for good (the room concluded or leaves the server)."""
+
+        self._closed = True
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -362,11 +440,3 @@ def rebuild(rows: list[StoredEvent]) -> Room:
     if len(room.log) != len(rows) or room.chain.hashes != [row.hash for row in rows]:
         raise RuntimeError("stored events do not replay to the same chain")
     return room
-
-
-def _report_failure(task: asyncio.Future[object]) -> None:
-    if task.cancelled():
-        return
-    exc = task.exception()
-    if exc is not None:
-        log.error("room timer failed", error=repr(exc))

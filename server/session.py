@@ -65,7 +65,7 @@ from accord.server.limits import TokenBucket
 from accord.server.live import LiveRoom
 
 if TYPE_CHECKING:
-    from accord.server.hub import Hub
+    from accord.server.subscriber import SessionHost
 
 log = structlog.get_logger("accord.session")
 
@@ -101,10 +101,21 @@ class _Replay:
 
 
 class Session:
-    """A connected client and the rooms it is in."""
+    """A connected client and the rooms it is in.
+
+    A :class:`~accord.server.subscriber.Connection` to the hub and a
+    :class:`~accord.server.subscriber.Subscriber` to each room it is in; it
+    reaches the hub only as a :class:`~accord.server.subscriber.SessionHost`
+    and changes rooms and the hub only through their methods.
+    """
 
     def __init__(
-        self, hub: Hub, ws: web.WebSocketResponse, *, address: str = "", transport: object = None
+        self,
+        hub: SessionHost,
+        ws: web.WebSocketResponse,
+        *,
+        address: str = "",
+        transport: object = None,
     ) -> None:
         self.hub = hub
         self.ws = ws
@@ -148,6 +159,13 @@ class Session:
     def room_closed(self, room: str, error: AccordError) -> None:
         self.rooms.pop(room, None)
         self._fail(error, room=room)
+
+    # --- Connection ---------------------------------------------------------------------------
+
+    async def disconnect(self, code: int, reason: str) -> None:
+        """Close the websocket with ``code`` (the server is shutting down)."""
+
+        await self.ws.close(code=code, message=reason.encode())
 
     # --- the connection's life -----------------------------------------------------------------
 
@@ -236,7 +254,7 @@ class Session:
         self.hub.metrics.errors.labels(error.code).inc()
         if room is None and len(self.rooms) == 1:
             room = next(iter(self.rooms))
-        live = self.hub.rooms.get(room or "")
+        live = self.hub.live(room or "")
         self.log.info(
             "refused", code=error.code, ref=clip(ref), seq=live.room.last_seq if live else None
         )
@@ -287,6 +305,9 @@ class Session:
                 code = CLOSE_UNKNOWN_ROOM
             elif isinstance(exc, (UnsupportedVersion, RoomRequired)):
                 code = CLOSE_HANDSHAKE
+            elif isinstance(exc, InternalError):
+                # the store refused the seat's join: the credential is fine, try later
+                code = closes.INTERNAL_ERROR
             else:
                 code = CLOSE_BAD_TOKEN
             self._shutdown(code, exc.code)
@@ -350,13 +371,10 @@ class Session:
             return
         if record.kind == "entry":
             assert record.entry is not None
-            previous = hub.entry_sessions.get(record.entry)
-            if previous is not None and previous is not self and not previous.closing:
-                raise SeatInUse(f"entry {record.entry!r} is connected already")
+            hub.claim_entry(record.entry, self)  # SeatInUse if another connection has it
             self.role = "entry"
             self.entry = record.entry
             self.log = log.bind(entry=record.entry)
-            hub.entry_sessions[record.entry] = self
             self.send(Welcome(protocol=PROTOCOL_VERSION, role="entry"))
             for live, seat in hub.assignments_for(record.entry):
                 await self.assign(live, seat, last_seq=hello.resume.get(live.id, 0))
@@ -404,7 +422,7 @@ class Session:
 
     def _leave(self, room: str) -> None:
         self.rooms.pop(room, None)
-        live = self.hub.rooms.get(room)
+        live = self.hub.live(room)
         if live is not None:
             live.unsubscribe(self)
 
@@ -462,7 +480,7 @@ class Session:
         return next(iter(self.rooms))
 
     def _live(self, room_id: str) -> LiveRoom:
-        live = self.hub.rooms.get(room_id)
+        live = self.hub.live(room_id)
         if live is None:  # evicted while this connection was away from it
             self.rooms.pop(room_id, None)
             raise UnknownRoom(f"room {room_id!r} is no longer open")
