@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import msgspec
@@ -197,17 +199,13 @@ def _bot_list(args: argparse.Namespace) -> int:
 
 def _bot_play(args: argparse.Namespace) -> int:
     from accord.bots.inprocess import play
-    from accord.bots.registry import UnknownStrategy, load
+    from accord.bots.registry import load
     from accord.protocol.engine.transcript import export
     from accord.protocol.scenario import load_scenario
     from accord.protocol.scenario.generate import random_scenario
     from accord.server.narrate import describe
 
-    try:
-        classes = [load(spec) for spec in args.strategies]
-    except UnknownStrategy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    classes = [load(spec) for spec in args.strategies]
     if args.scenario:
         scenario = load_scenario(args.scenario)
     else:
@@ -236,16 +234,12 @@ def _bot_play(args: argparse.Namespace) -> int:
 def _bot_run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from accord.bots.registry import UnknownStrategy, load
+    from accord.bots.registry import load
     from accord.bots.websocket import BotClient
     from accord.server.logs import configure
 
     configure()
-    try:
-        cls = load(args.strategy)
-    except UnknownStrategy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    cls = load(args.strategy)
     url = args.server
     if url.startswith("http"):
         url = "ws" + url[4:]
@@ -261,15 +255,18 @@ def _bot_run(args: argparse.Namespace) -> int:
                 print(f"{play.room}: {s.seat} scored {s.raw:+.3f} (normalised {s.normalised:.3f})")  # type: ignore[attr-defined]
 
     client = BotClient(
-        cls, url, args.token, seed=args.seed, on_event=report, on_failure=lambda f: print(f"! {f}")
+        cls,
+        url,
+        args.token,
+        seed=args.seed,
+        on_event=report,
+        on_failure=lambda f: print(f"! {f}"),
+        first_contact=args.wait,
     )
     try:
         asyncio.run(client.run())
     except KeyboardInterrupt:
         return 0
-    except ConnectionRefusedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     return 0
 
 
@@ -277,29 +274,23 @@ def _bot_run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import os
-
     from accord.server.app import serve
     from accord.server.settings import Settings, with_overrides
     from accord.server.store import open_store
 
     origins = tuple(o for o in (args.allow_origin or []) if o) or None
-    try:
-        open_store(args.db)  # only checks the URL; the server opens it
-        settings = with_overrides(
-            Settings(
-                host=args.host,
-                port=args.port,
-                db=args.db,
-                organizer_token=os.environ.get("ACCORD_ORGANIZER_TOKEN") or None,
-                allowed_origins=origins,
-                json_logs=args.json_logs,
-            ),
-            args.set or [],
-        )
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    open_store(args.db)  # only checks the URL (a ValueError), before anything starts
+    settings = with_overrides(
+        Settings(
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            organizer_token=os.environ.get("ACCORD_ORGANIZER_TOKEN") or None,
+            allowed_origins=origins,
+            json_logs=args.json_logs,
+        ),
+        args.set or [],
+    )
     serve(settings)
     return 0
 
@@ -371,6 +362,13 @@ def build_parser() -> argparse.ArgumentParser:
     brun.add_argument("--server", required=True, help="e.g. ws://127.0.0.1:8000/ws")
     brun.add_argument("--token", required=True, help="a seat token or a bot entry token")
     brun.add_argument("--seed", type=int)
+    brun.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        help="seconds to keep trying to reach the server at first (default: %(default)s);"
+        " once connected, the bot reconnects for as long as it takes",
+    )
     brun.set_defaults(run=_bot_run)
 
     serve = sub.add_parser("serve", help="run the server (websocket, HTTP API, web page)")
@@ -431,15 +429,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+USAGE = 2
+"""Exit status of a command given something it cannot use (as argparse's own errors)."""
+
+FAILED = 1
+"""Exit status of a command that could not do its job."""
+
+
+def one_line(exc: BaseException) -> str:
+    """What went wrong, in one line a person can act on (no traceback)."""
+
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename if exc.filename is not None else ""
+        text = f"{where}: {exc.strerror}" if where else exc.strerror
+    elif isinstance(exc, (ScenarioError, LookupError, ValueError, OSError)):
+        text = str(exc) or type(exc).__name__
+    else:  # not one of ours: say what it is
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    text = " ".join(text.split())  # messages that span lines (a decoder's, say) fold into one
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def exit_status(exc: BaseException) -> int:
+    """:data:`USAGE` for input the command cannot use, :data:`FAILED` otherwise."""
+
+    from accord.bots.registry import UnknownStrategy
+
+    if isinstance(exc, (ScenarioError, UnknownStrategy, ValueError)):
+        return USAGE
+    return FAILED
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every error it meets ends as one line on stderr and a
+    non-zero exit (``ACCORD_DEBUG=1`` adds the traceback)."""
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # stdout closed early (piped into head, say): not an error
+        sys.stderr.close()
+        return 0
+    except Exception as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
+        if os.environ.get("ACCORD_DEBUG"):
+            traceback.print_exc()
+        return exit_status(exc)
 
 
 if __name__ == "__main__":

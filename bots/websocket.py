@@ -69,8 +69,13 @@ class BotClient:
         on_failure: Callable[[HookFailure], None] | None = None,
         ping_interval: float = 20.0,
         think: float = 0.0,
+        first_contact: float = 10.0,
     ) -> None:
-        """``think``: seconds to wait before answering a phase (paced, human-like play)."""
+        """``think``: seconds to wait before answering a phase (paced, human-like play).
+        ``first_contact``: seconds to keep trying to reach the server before the
+        first connection (a server still starting); after that, :meth:`run`
+        raises ``ConnectionError``. Once connected, it reconnects for as long as
+        it takes."""
 
         self.factory = factory
         self.url = url
@@ -82,6 +87,7 @@ class BotClient:
         self.on_failure = on_failure
         self.ping_interval = ping_interval
         self.think = think
+        self.first_contact = first_contact
         self.role: str | None = None
         self.rooms: dict[str, RoomPlay] = {}
         self.connections = 0
@@ -101,6 +107,7 @@ class BotClient:
         """Play until the seat's talk concludes (seat token) or :meth:`stop` (entry token)."""
 
         backoff = 0.2
+        started = time.monotonic()
         while not self._stopping:
             try:
                 await self._session()
@@ -112,7 +119,15 @@ class BotClient:
                             f"the server refused this bot (close {code})"
                         ) from exc
                     raise
-                log.info("connection lost; reconnecting", error=repr(exc), wait=backoff)
+                if self.connections == 0 and time.monotonic() - started >= self.first_contact:
+                    # never reached: a wrong address, not a server restarting
+                    raise ConnectionError(
+                        f"cannot reach {self.url} within {self.first_contact:g} s: {exc}"
+                    ) from exc
+                if self.connections == 0:  # quietly: the server may still be starting
+                    log.debug("server not reachable yet", error=repr(exc), wait=backoff)
+                else:
+                    log.info("connection lost; reconnecting", error=repr(exc), wait=backoff)
             if self.done.is_set() or self._stopping:
                 break
             await asyncio.sleep(backoff)

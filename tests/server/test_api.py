@@ -197,3 +197,20 @@ async def test_concluded_rooms_leave_memory_and_come_back_from_the_store(tmp_pat
         final = await watcher.wait_for(lambda m: isinstance(m, TalksConcluded))
         assert final.seq == state["seq"]
         await watcher.close()
+
+
+async def test_an_entry_for_an_unknown_seat_is_an_invalid_request(tmp_path) -> None:
+    async with RunningServer(tmp_path / "a.db") as server:
+        _, entry = await api(server.url, "POST", "/api/entries", body={"name": "bot"})
+        status, body = await api(
+            server.url,
+            "POST",
+            "/api/rooms",
+            body={"scenario": six_seat_scenario(), "entries": {"s99": entry["entry"]}},
+        )
+        # the scenario is fine: the request names a seat it does not have
+        assert status == 400
+        assert body["error"]["code"] == "invalid_request", body
+        assert "s99" in body["error"]["message"]
+        status, listed = await api(server.url, "GET", "/api/rooms")
+        assert status == 200 and listed["rooms"] == []  # nothing was created
