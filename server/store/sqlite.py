@@ -401,6 +401,8 @@ class SqliteStore:
                 try:
                     request.op(conn)
                 except Exception as exc:
+                    if not conn.in_transaction:
+                        raise  # SQLite undid the transaction itself (disk full, I/O error)
                     outcomes[i] = exc
                     conn.execute("ROLLBACK")
                     return outcomes
@@ -409,10 +411,10 @@ class SqliteStore:
             try:
                 request.op(conn)
             except Exception as exc:
+                if not conn.in_transaction:
+                    raise  # SQLite undid the whole transaction (disk full, I/O error)
                 outcomes[i] = exc
-                # Undo just this request; if SQLite already rolled back the whole
-                # transaction (disk full, I/O error) this raises and fails the batch.
-                conn.execute("ROLLBACK TO request")
+                conn.execute("ROLLBACK TO request")  # undo just this request
             conn.execute("RELEASE request")
         conn.execute("COMMIT")
         return outcomes

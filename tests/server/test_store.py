@@ -828,3 +828,21 @@ def test_open_store_picks_the_backend(tmp_path: Path) -> None:
     for bad in ("mysql://db/accord", "sqlite:///", "sqlite:relative.db"):
         with pytest.raises(ValueError):
             open_store(bad)
+
+
+async def test_a_full_sqlite_store_reports_that_it_is_full(tmp_path: Path) -> None:
+    # SQLite undoes the transaction itself when the disk is full; the error the
+    # callers get must be that one, not the failed ROLLBACK after it
+    store = SqliteStore(tmp_path / "full.db")
+    await store.open()
+    try:
+        await store.create_room(record("r1"), event("r1", 1))
+        await store._write(lambda conn: conn.execute("PRAGMA max_page_count = 1"))
+        big = [StoredEvent(seq, "0" * 64, b'{"pad": "' + b"x" * 20_000 + b'"}') for seq in (2, 3)]
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            await store.append("r1", big)
+        await store._write(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
+        await store.append("r1", big)  # nothing of the failed call was kept
+        assert [e.seq for e in await store.events("r1")] == [1, 2, 3]
+    finally:
+        await store.close()
