@@ -422,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     vectors.add_argument("-o", "--output")
     vectors.set_defaults(run=_protocol_vectors)
 
+    from accord.tournament_cli import add_tournament_commands
+
+    add_tournament_commands(sub)
+
     verify = sub.add_parser("verify", help="check a transcript's hash chain and replay it")
     verify.add_argument("transcript")
     verify.add_argument("--json", action="store_true")

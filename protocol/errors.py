@@ -115,6 +115,18 @@ class ScenarioTooLarge(ScenarioError):
     code = "scenario_too_large"
 
 
+class TournamentError(AccordError):
+    """A tournament file that cannot be used; names the file and the field."""
+
+    code = "invalid_tournament"
+
+    def __init__(self, problem: str, *, file: str = "<tournament>", path: str = "$") -> None:
+        super().__init__(f"{file}: {path}: {problem}")
+        self.file = file
+        self.path = path
+        self.problem = problem
+
+
 # --- rules: a well-formed command the room does not accept -------------------
 
 

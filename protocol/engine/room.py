@@ -83,6 +83,7 @@ from accord.protocol.events import (
     VoteCast,
 )
 from accord.protocol.frozen import FrozenDict
+from accord.protocol.jcs import MAX_SAFE_INTEGER
 from accord.protocol.scenario.model import Scenario, freeze_scenario
 from accord.protocol.scenario.utility import (
     UtilityFunction,
@@ -150,6 +151,9 @@ class Room:
         when the caller has them already."""
 
         _check_finite(now)
+        if type(seed) is not int or not 0 <= seed <= MAX_SAFE_INTEGER:
+            # the opening event carries it, and the chain's JSON holds integers up to 2**53 - 1
+            raise ValueError(f"the seed must be an integer in [0, 2**53 - 1], not {seed!r}")
         # the log and every seat of an in-process talk share it: read-only (and,
         # as the chain needs, every number in it finite: checked when frozen)
         scenario = freeze_scenario(scenario)
