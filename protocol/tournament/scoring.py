@@ -9,16 +9,19 @@ never come near those ends, so in a tournament every strategy lands between
     score = (raw − low) / (high − low)
 
 - ``low``: the seat's reservation, what it has without an agreement;
-- ``high``: its best compliant outcome among the packages every seat
-  prefers to no agreement: max over those packages of its utility minus its
-  compliance costs over the implementation periods (without an
-  implementation phase, its utility). When no package is acceptable to all,
-  its best package instead.
+- ``high``: its best compliant outcome: its best package (which is
+  Pareto-optimal: nothing gives it more) with its compliance costs over the
+  implementation periods taken off (without an implementation phase, its
+  best utility).
 
-So 0 is "no deal", 1 is "the best deal the others could accept, kept by
-all"; free riding can push a score above 1, sanctions and harm below 0. The
-raw score and its breakdown are kept beside it. Where ``high`` is not above
-``low`` (a seat that no agreement can help), the score is ``raw − low``.
+So 0 is "no deal", 1 is "its best deal, kept by all"; free riding can push
+a score above 1, sanctions and harm below 0. The raw score and its breakdown
+are kept beside it. Where ``high`` is not above ``low`` (a seat that no
+agreement can help), the score is ``raw − low``.
+
+(Bounding ``high`` by the packages every seat accepts instead would make the
+span tiny for a seat whose acceptable deals barely beat its reservation, and
+every implementation gain or loss of that seat enormous.)
 
 The module also places agreements in the outcome space: their Euclidean
 distance, in utilities, from the nearest Pareto-optimal package and from the
@@ -29,7 +32,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import product
 
 import msgspec
 
@@ -40,10 +42,6 @@ from accord.protocol.scenario.utility import utility_functions
 
 DIGITS = 12
 """Scores are rounded to this many decimals, like the talk's own scores."""
-
-MAX_ENUMERATED = 2_000_000
-"""Outcome spaces up to this size are enumerated for ``high``; beyond it,
-each seat's best package stands in (the bound is then looser)."""
 
 
 class SeatBounds(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,8 +62,6 @@ class ScenarioBounds(msgspec.Struct, frozen=True, kw_only=True):
     nash: tuple[float, ...] | None
     """Utility vector of the Nash bargaining point (None if no package beats
     every reservation)."""
-    acceptable: int
-    """Packages every seat prefers to no agreement (-1 when not enumerated)."""
 
     def bounds(self, seat: str) -> SeatBounds:
         for b in self.seats:
@@ -88,27 +84,10 @@ def scenario_bounds(scenario: Scenario) -> ScenarioBounds:
         else 0.0
         for s in seats
     ]
-    best_acceptable: list[float | None] = [None] * len(seats)
-    acceptable = -1
-    if scenario.outcome_count <= MAX_ENUMERATED:
-        acceptable = 0
-        issues = range(len(scenario.issues))
-        for choice in product(*(range(len(issue.options)) for issue in scenario.issues)):
-            utilities = [
-                math.fsum(rows[s][i][choice[i]] for i in issues) for s in range(len(seats))
-            ]
-            if all(u >= r for u, r in zip(utilities, reservations, strict=True)):
-                acceptable += 1
-                for s, u in enumerate(utilities):
-                    b = best_acceptable[s]
-                    if b is None or u > b:
-                        best_acceptable[s] = u
-    bounds = []
-    for s, seat in enumerate(seats):
-        top = best_acceptable[s]
-        if top is None:
-            top = functions[seat].best()
-        bounds.append(SeatBounds(seat=seat, low=reservations[s], high=top - costs[s]))
+    bounds = [
+        SeatBounds(seat=seat, low=reservations[s], high=functions[seat].best() - costs[s])
+        for s, seat in enumerate(seats)
+    ]
     issue_vectors = [
         [tuple(rows[s][i][o] for s in range(len(seats))) for o in range(len(issue.options))]
         for i, issue in enumerate(scenario.issues)
@@ -120,7 +99,6 @@ def scenario_bounds(scenario: Scenario) -> ScenarioBounds:
         seats=tuple(bounds),
         frontier=tuple(tuple(v) for v in frontier),
         nash=None if nash is None else tuple(frontier[nash[0]]),
-        acceptable=acceptable,
     )
 
 
