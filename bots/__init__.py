@@ -15,7 +15,9 @@ A delegation is one class with small hooks (:class:`Delegation`); each hook
 gets the seat's :class:`Context`. The same class plays in-process
 (:func:`play`) and over a websocket (:class:`BotClient`). The building
 blocks the built-in strategies are made of (concession curves, package
-choice, an opponent model, the arithmetic of inspections) are here too.
+choice, an opponent model, the arithmetic of inspections) are here too, and
+the records of reputation across talks (:func:`record_from_log`,
+:func:`combine`, :func:`series_reputation`).
 """
 
 from accord.bots.context import (
@@ -30,6 +32,13 @@ from accord.bots.context import (
 )
 from accord.bots.inprocess import LocalTalk, Rejection, play
 from accord.bots.registry import UnknownStrategy, available, load
+from accord.bots.reputation import (
+    combine,
+    record_from_log,
+    records_from_log,
+    series_reputation,
+    suspicion,
+)
 from accord.bots.runner import HookFailure
 from accord.bots.sdk import Delegation, Traits
 from accord.bots.tables import Tables
@@ -73,6 +82,7 @@ __all__ = [
     "Vote",
     "aspiration",
     "available",
+    "combine",
     "defection_pays",
     "expected_sanction",
     "inspection_chance",
@@ -80,8 +90,12 @@ __all__ = [
     "load_scenario",
     "package_near",
     "play",
+    "record_from_log",
+    "records_from_log",
     "remember",
     "run_bot",
+    "series_reputation",
     "stakes",
+    "suspicion",
     "utilities",
 ]

@@ -52,11 +52,55 @@ __all__ = [
 
 
 class Record(msgspec.Struct, frozen=True, kw_only=True):
-    """A seat's reputation from earlier talks (tournaments with ``reputation = true``)."""
+    """A seat's public record from earlier talks of a series (tournaments with
+    ``reputation = true``): what anyone watching those talks saw it do.
+
+    Every field is a count (``exposure`` a sum of chances), so the records of
+    several talks add up field by field (:func:`accord.bots.reputation.combine`),
+    and every field is derived from the public log of those talks
+    (:func:`accord.bots.reputation.record_from_log`).
+
+    Only *detected* defections count. The choices revealed at the end of a
+    talk (``talks_concluded.actions`` and each score's ``defections``) are
+    not part of the record: a defection no inspection found leaves no trace
+    in it. Reputation then rewards verification instead of replacing it (a
+    seat's record suffers only where the agreement could catch it), and a
+    record holds only what the other seats saw while the talk ran (sanctions
+    and challenge results).
+    """
 
     talks: int = 0
+    """Talks in the record: earlier talks of the series, this seat at the table."""
+    agreements: int = 0
+    """Of those, the talks that adopted a package (binding this seat)."""
+    periods: int = 0
+    """Implementation periods it lived under an adopted package."""
+    inspected: int = 0
+    """Implementation periods in which at least one seat inspected it."""
+    exposure: float = 0.0
+    """The defections its inspections would have caught had it defected in every
+    period: the sum, over the periods it was inspected, of the chance that
+    they detect a defection (``1 − (1 − detection)^inspections``, with the
+    adopted package's detection probability). Detected violations over
+    exposure estimate how often it defects."""
     violations_detected: int = 0
+    """Periods in which it was caught defecting (a sanction was imposed on it;
+    one per period however many inspections found the defection)."""
+    violation_talks: int = 0
+    """Talks in which it was caught defecting at least once."""
+    pledges: int = 0
+    """Agreements whose adopted package it is known to have voted yes on: its open
+    vote, or in a secret ballot a tally in which every seat voted yes."""
+    broken_pledges: int = 0
+    """Of those pledges, the talks in which it was then caught defecting."""
+    votes_against: int = 0
+    """Agreements whose adopted package it voted no on (open ballots)."""
     vetoes: int = 0
+    """Vetoes it cast (one per package vetoed)."""
+    challenges: int = 0
+    """Inspections it made."""
+    challenge_hits: int = 0
+    """Of those, the inspections that found a defection."""
 
 
 @dataclass(frozen=True, slots=True)

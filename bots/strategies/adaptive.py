@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from accord.bots.context import Context, TabledPackage, remember, stakes
+from accord.bots.reputation import suspicion
 from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
 from accord.bots.tactics import OpponentModel, defection_pays, inspection_chance
 from accord.protocol.engine.rules import passes
@@ -158,10 +159,22 @@ class Adaptive(Delegation):
     deters it (detection × sanction outweighs the seat's gain, its inspection
     rate so far does not) and the harm stopped is worth the inspection cost.
 
+    Reputation (``ctx.reputation``): its estimate that a seat defects (the
+    chances above, ``defect_pays`` and ``defect_base``) starts from that
+    seat's record (:func:`~accord.bots.reputation.suspicion`: its detected
+    violations over the detections its earlier inspections could have made,
+    never below the prior). With known violators at the table it expects
+    more harm from regimes that do not deter them, so it values verification
+    and enforcement more at the table, and it counts on a known violator
+    defecting when it weighs an inspection of it. Without a record it plays
+    as without reputation.
+
     From the Nash bargaining solution (Nash, "The bargaining problem", 1950)
     and opponent modelling in the ANAC agents (Baarslag, Hendrikx, Hindriks
     and Jonker, "Learning about the opponent in automated bilateral
-    negotiation", 2016).
+    negotiation", 2016); carrying beliefs about a seat's conduct from one
+    talk to the next follows Kreps and Wilson, "Reputation and imperfect
+    information" (1982).
     """
 
     name = "adaptive"
@@ -186,8 +199,21 @@ class Adaptive(Delegation):
         for seat, t in impl.parties.items():
             if seat != ctx.seat:
                 pays = t.defect_gain + t.comply_cost > detection * sanction / 2
-                harm += t.harm * (self.defect_pays if pays else self.defect_base)
+                record = ctx.reputation.get(seat)
+                harm += t.harm * suspicion(record, self.defect_pays if pays else self.defect_base)
         return u + impl.periods * (own - harm)
+
+    def suspects(self, ctx: Context) -> list[tuple[str, float, float]]:
+        """(seat, chance it defects when the regime does not deter it, and when it
+        does) for the other seats whose record raises either above the priors."""
+
+        out = []
+        for seat in ctx.others:
+            record = ctx.reputation.get(seat)
+            pays, base = suspicion(record, self.defect_pays), suspicion(record, self.defect_base)
+            if (pays, base) != (self.defect_pays, self.defect_base):
+                out.append((seat, pays, base))
+        return out
 
     def value_key(self, ctx: Context) -> tuple[object, ...]:
         """What :meth:`value` (and the candidate list) reads beyond the agenda
@@ -197,7 +223,7 @@ class Adaptive(Delegation):
         talks; a subclass whose ``value`` reads more extends it.
         """
 
-        return (
+        key: tuple[object, ...] = (
             ctx.seat,
             ctx.implementation,
             self.defect_pays,
@@ -206,6 +232,8 @@ class Adaptive(Delegation):
             INSPECTORS,
             SOFT,
         )
+        suspects = self.suspects(ctx)
+        return (*key, suspects) if suspects else key
 
     def on_start(self, ctx: Context) -> None:
         key = msgspec.json.encode(self.value_key(ctx))
@@ -385,7 +413,10 @@ class Adaptive(Delegation):
                 continue
             gain = terms.defect_gain + terms.comply_cost
             if inspection_chance(ctx, seat) * expected < gain <= expected:
-                defect = 1.0 if ctx.history.detected(seat) else self.defect_pays
+                if ctx.history.detected(seat):
+                    defect = 1.0
+                else:  # the prior, or what its record says
+                    defect = suspicion(ctx.reputation.get(seat), self.defect_pays)
                 if defect * terms.harm * remaining > impl.inspection_cost:
                     worth.append((defect * terms.harm, seat))
         worth.sort(key=lambda vs: -vs[0])

@@ -6,6 +6,11 @@ from accord.bots.context import Context, TabledPackage, stakes
 from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
 from accord.bots.tactics import Aspiration, ValueRanking, defection_pays, inspection_chance
 
+CAUGHT_PRIOR = 1.0
+"""Its prior inspection chance once its record shows a detected defection: the
+others can read that record, and inspectors and reciprocators watch known
+violators first."""
+
 
 class FreeRider(Delegation):
     """Negotiates like a moderate conceder (``e = 1``: its target utility falls
@@ -18,8 +23,21 @@ class FreeRider(Delegation):
     inspection chance estimated from how often it has been inspected so far,
     is below its gain, and complies otherwise. It never inspects.
 
+    Reputation (``ctx.reputation``, its own record, public like the others'):
+    once its record shows a defection caught in an earlier talk of the
+    series, the prior of its inspection chance is 1 instead of ½, since the
+    seats that read records watch known violators first. So a free rider
+    caught before expects to be inspected from the first period: it defects
+    only where even certain inspection would not deter it (or once periods
+    without an inspection have worn the estimate down), and at the table it
+    prefers weak regimes all the more. Without such a record it plays as
+    without reputation.
+
     The free-rider problem of public goods: Olson, "The Logic of Collective
-    Action" (1965) — each party gains from an agreement others keep.
+    Action" (1965) — each party gains from an agreement others keep. Its
+    reading of its own record follows the reputation argument of Kreps,
+    Milgrom, Roberts and Wilson (1982): in a repeated game a player's past
+    conduct shapes how the others treat it, so it pays to mind one's record.
     """
 
     name = "free-rider"
@@ -34,7 +52,7 @@ class FreeRider(Delegation):
         if impl is None or terms is None:
             return u
         deterrent = (
-            inspection_chance(ctx, ctx.seat)
+            self.inspection_chance(ctx)
             * stakes(ctx).detection(package)
             * stakes(ctx).sanction(package)
         )
@@ -51,7 +69,24 @@ class FreeRider(Delegation):
         talks; a subclass whose ``value`` reads more extends it.
         """
 
-        return (ctx.seat, ctx.implementation, inspection_chance(ctx, ctx.seat))
+        return (ctx.seat, ctx.implementation, self.inspection_chance(ctx))
+
+    def inspection_chance(self, ctx: Context) -> float:
+        """The chance that it is inspected this period: the share of the past
+        periods in which it was, with a prior of ½ counted as one period
+        (:func:`~accord.bots.tactics.inspection_chance`), or a prior of
+        :data:`CAUGHT_PRIOR` once its record shows a detected defection."""
+
+        record = ctx.reputation.get(ctx.seat)
+        if record is None or record.violations_detected == 0:
+            return inspection_chance(ctx, ctx.seat)
+        periods = max(0, ctx.period - 1)
+        inspected = {
+            c.period
+            for c in ctx.history.challenges
+            if c.target == ctx.seat and c.period < ctx.period
+        }
+        return (len(inspected) + CAUGHT_PRIOR) / (periods + 1)
 
     def on_start(self, ctx: Context) -> None:
         self._ranking = ValueRanking(ctx, lambda p: self.value(ctx, p), key=self.value_key(ctx))
@@ -70,5 +105,5 @@ class FreeRider(Delegation):
         return "yes" if value >= self._target(ctx) else "no"
 
     def act(self, ctx: Context) -> Choice:
-        chance = inspection_chance(ctx, ctx.seat)
+        chance = self.inspection_chance(ctx)
         return "defect" if defection_pays(ctx, inspection_chance=chance) else "comply"

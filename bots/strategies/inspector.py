@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accord.bots.context import Context, TabledPackage, stakes
+from accord.bots.reputation import suspicion
 from accord.bots.sdk import Ballot, Delegation, Package, Traits
 from accord.bots.tactics import Aspiration, ValueRanking, inspection_chance
 
@@ -26,9 +27,21 @@ class Inspector(Delegation):
     the sanction, the inspection's deterrent value) exceeds the inspection
     cost, best first, up to the quota; otherwise it passes.
 
+    Reputation (``ctx.reputation``): a seat's chance of defecting starts from
+    its record instead of the prior (:func:`~accord.bots.reputation.suspicion`:
+    its detected violations over the detections its earlier inspections
+    could have made, never below the prior), so seats caught in earlier
+    talks are inspected first and from the first period, and at the table
+    the harm it expects from an undeterred seat grows with that seat's
+    record, so it insists on stronger verification and enforcement when
+    known violators sit at the table. Without a record it plays as without
+    reputation.
+
     From inspection games: Avenhaus, von Stengel and Zamir, "Inspection
     games" (2002), and the IAEA safeguards practice of inspecting where a
-    diversion would be both tempting and detectable.
+    diversion would be both tempting and detectable; starting from the
+    record follows Kreps and Wilson, "Reputation and imperfect information"
+    (1982): beliefs about a player's type carry over from its past play.
     """
 
     name = "inspector"
@@ -43,12 +56,35 @@ class Inspector(Delegation):
         if impl is None:
             return u
         deterrent = 0.5 * stakes(ctx).detection(package) * stakes(ctx).sanction(package)
+        suspects = self.suspects(ctx)
+        if suspects:  # each undeterred seat's harm weighted by its own chance of defecting
+            expected = sum(
+                t.harm * suspects.get(seat, PRIOR_RATIONAL)
+                for seat, t in impl.parties.items()
+                if seat != ctx.seat and t.defect_gain + t.comply_cost > deterrent
+            )
+            return u - impl.periods * expected
         exposed = sum(
             t.harm
             for seat, t in impl.parties.items()
             if seat != ctx.seat and t.defect_gain + t.comply_cost > deterrent
         )
         return u - impl.periods * PRIOR_RATIONAL * exposed
+
+    def suspects(self, ctx: Context) -> dict[str, float]:
+        """Other seats whose record raises their chance of defecting above the prior
+        (when defection pays for them), with that chance; empty without reputation."""
+
+        reputation = ctx.reputation
+        if not reputation:
+            return {}
+        cached = getattr(self, "_suspects", None)
+        if cached is not None and cached[0] is reputation:  # read once a talk, not per package
+            return cached[1]
+        raised = {seat: suspicion(reputation.get(seat), PRIOR_RATIONAL) for seat in ctx.others}
+        found = {seat: chance for seat, chance in raised.items() if chance != PRIOR_RATIONAL}
+        self._suspects = (reputation, found)
+        return found
 
     def _target(self, ctx: Context) -> float:
         return self._aspiration.at(ctx).floor
@@ -60,6 +96,9 @@ class Inspector(Delegation):
         talks; a subclass whose ``value`` reads more extends it.
         """
 
+        suspects = self.suspects(ctx)
+        if suspects:
+            return (ctx.seat, ctx.implementation, PRIOR_RATIONAL, sorted(suspects.items()))
         return (ctx.seat, ctx.implementation, PRIOR_RATIONAL)
 
     def on_start(self, ctx: Context) -> None:
@@ -85,7 +124,8 @@ class Inspector(Delegation):
         pays = terms.defect_gain + terms.comply_cost > (
             inspection_chance(ctx, seat) * adopted.detection * adopted.sanction
         )
-        chance = PRIOR_RATIONAL if pays else PRIOR_IRRATIONAL
+        # its record, if any, raises the prior (the same in every period of this talk)
+        chance = suspicion(ctx.reputation.get(seat), PRIOR_RATIONAL if pays else PRIOR_IRRATIONAL)
         for result in ctx.history.challenges:
             if result.target != seat:
                 continue

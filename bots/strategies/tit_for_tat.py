@@ -32,8 +32,22 @@ class TitForTat(Delegation):
     public stakes and how often they are inspected; never when an inspection
     cannot detect anything.
 
+    Reputation (``ctx.reputation``): a seat whose record shows a defection
+    caught in an earlier talk of the series (a broken pledge is one) is met
+    with the retaliation it earned there: until that seat has voted on one of
+    this seat's packages in this talk, it votes no on its packages, from the
+    first round on (afterwards it mirrors that seat's votes as usual, so it
+    forgives a seat that cooperates). Seats with a clean record get the usual
+    first move, cooperation. In implementation it inspects known violators
+    right after the seats caught in this talk (most violations first). Its
+    own choice to comply or defect does not read the record: a defection
+    harms every party, not only the violator.
+
     From Axelrod's tournaments, "The Evolution of Cooperation" (1984): Tit For
-    Tat, submitted by Anatol Rapoport, generalised to n players.
+    Tat, submitted by Anatol Rapoport, generalised to n players; the record
+    carries its memory across talks as in indirect reciprocity (Nowak and
+    Sigmund, "Evolution of indirect reciprocity by image scoring", 1998):
+    cooperate with those whose image is good.
     """
 
     name = "tit-for-tat"
@@ -68,7 +82,15 @@ class TitForTat(Delegation):
         if package.seat == ctx.seat:
             return "yes"
         last = self.last_vote_on_mine(ctx, package.seat)
+        if last is None and self.known_violator(ctx, package.seat):
+            return "no"  # its first move towards a seat caught defecting before
         return "no" if last == "no" else "abstain" if last == "abstain" else "yes"
+
+    def known_violator(self, ctx: Context, seat: str) -> bool:
+        """Whether ``seat``'s record shows a defection caught in an earlier talk."""
+
+        record = ctx.reputation.get(seat)
+        return record is not None and record.violations_detected > 0
 
     def act(self, ctx: Context) -> Choice:
         previous = ctx.period - 1
@@ -85,6 +107,15 @@ class TitForTat(Delegation):
         caught = {s: ctx.history.detected(s) for s in ctx.others}
         suspects = [s for s in ctx.others if caught[s] > 0]
         suspects.sort(key=lambda s: -caught[s])
+        if ctx.reputation:  # then the seats caught in earlier talks, most violations first
+            known = {
+                s: record.violations_detected
+                for s in ctx.others
+                if s not in suspects
+                and (record := ctx.reputation.get(s)) is not None
+                and record.violations_detected > 0
+            }
+            suspects += sorted(known, key=lambda s: -known[s])
         for seat in ctx.others:
             terms = impl.parties.get(seat)
             if seat in suspects or terms is None:

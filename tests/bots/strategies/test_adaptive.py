@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
-from accord.bots.context import Context, TabledPackage
+from accord.bots.context import Context, Record, TabledPackage
+from accord.bots.inprocess import play
 from accord.bots.sdk import Ballot, Delegation, Package
 from accord.bots.strategies.adaptive import Adaptive
 from accord.bots.strategies.conceder import Conceder
@@ -14,7 +16,7 @@ from accord.bots.strategies.free_rider import FreeRider
 from accord.bots.strategies.hardliner import Hardliner
 from accord.protocol.events import BallotResult
 from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
-from tests.bots.strategies.scripted import MockDelegation, Versus, sponsor, versus_test
+from tests.bots.strategies.scripted import MockDelegation, Versus, read, sponsor, versus_test
 
 SEED = 9
 ROUNDS = 10
@@ -228,3 +230,45 @@ def test_completes_every_bundled_scenario(scenario_name: str) -> None:
     opponents = {seat: Adaptive() for seat in others}
     v = versus_test(Adaptive(), scenario=scenario, seat=first, opponents=opponents, seed=SEED)
     assert v.talk.room.finished
+
+
+# --- reputation across talks ------------------------------------------------------------
+
+# caught twice in an earlier talk by inspections that would have caught it once in expectation
+CAUGHT = Record(talks=1, agreements=1, periods=4, inspected=2, exposure=1.0, violations_detected=2)
+
+
+def test_counts_on_a_known_violator_defecting_when_it_weighs_an_inspection() -> None:
+    scenario = regime(inspection_cost=0.25)
+    lineup: dict[str, Delegation] = {
+        "me": Adaptive(),
+        "deter": sponsor(STRONG, acts="defect"),
+        "greedy": sponsor(STRONG, acts="defect"),
+    }
+
+    def challenged(reputation: dict[str, Record]) -> dict[int, list[str]]:
+        talk = play(scenario, lineup, seed=SEED, reputation={"me": reputation})
+        assert talk.rejections == [] and talk.failures == []
+        v = read(talk, "me")
+        assert v.concluded.package == STRONG
+        return v.challenged
+
+    # blind: ½ × harm 0.1 × 4 periods = 0.2, not worth an inspection at 0.25
+    assert 1 not in challenged({})
+    # deter's record: (2 + ½) / (1 + 1) = 1, capped at 1: 1 × 0.1 × 4 = 0.4 is worth it
+    assert challenged({"deter": CAUGHT})[1] == ["deter"]
+
+
+def test_a_known_violator_lowers_the_value_of_regimes_that_do_not_deter_it() -> None:
+    scenario = regime()
+    weak = {"cut": "high", "verify": "none", "enforce": "none"}
+    blind = Context(seat="me", scenario=scenario, rng=random.Random(0))
+    told = Context(seat="me", scenario=scenario, rng=random.Random(0), reputation={"deter": CAUGHT})
+    adaptive = Adaptive()
+    # deter's expected harm over 4 periods: 0.1 × ½ blind, 0.1 × 1 told
+    assert adaptive.value(told, weak) == pytest.approx(adaptive.value(blind, weak) - 4 * 0.1 * 0.5)
+    # the record names the valuation it is kept under, so talks do not share the wrong one
+    assert adaptive.value_key(told) != adaptive.value_key(blind)
+    assert adaptive.value_key(blind) == adaptive.value_key(
+        Context(seat="me", scenario=scenario, rng=random.Random(0), reputation={"deter": Record()})
+    )

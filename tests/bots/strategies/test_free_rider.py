@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
+from accord.bots.context import Record
+from accord.bots.inprocess import play
 from accord.bots.strategies.free_rider import FreeRider
 from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
-from tests.bots.strategies.scripted import Versus, sponsor, versus_test
+from tests.bots.strategies.scripted import Versus, read, sponsor, versus_test
 
 SEED = 7
 
@@ -140,3 +142,45 @@ def test_completes_every_bundled_scenario(scenario_name: str) -> None:
         seed=SEED,
     )
     assert v.talk.room.finished
+
+
+# --- reputation across talks ------------------------------------------------------------
+
+
+def with_record(*, caught: int, inspected: bool) -> Versus:
+    """``fr`` under the middle regime (defection pays at an even inspection chance,
+    not at a certain one); its own record shows ``caught`` detected defections;
+    ``a`` inspects it every period when ``inspected``."""
+
+    s = inline(detection=0.5, sanction=0.4)
+    lineup = {
+        "fr": FreeRider(),
+        "a": sponsor(MIDDLE, challenges="fr" if inspected else None),
+        "b": sponsor(MIDDLE),
+    }
+    own = Record(
+        talks=1,
+        agreements=1,
+        periods=3,
+        inspected=caught,
+        exposure=0.5 * caught,
+        violations_detected=caught,
+        violation_talks=int(caught > 0),
+    )
+    talk = play(s, lineup, seed=SEED, reputation={"fr": {"fr": own}})
+    assert talk.rejections == [] and talk.failures == []
+    v = read(talk, "fr")
+    assert v.concluded.package == MIDDLE
+    return v
+
+
+def test_complies_once_caught_before_while_it_is_watched() -> None:
+    # a clean record changes nothing: it takes the gamble at ½ (0.5 × 0.4 × ½ < 0.12)
+    assert with_record(caught=0, inspected=True).choices == ("defect", "comply", "comply")
+    # caught in an earlier talk, it expects to be inspected from the first period
+    assert with_record(caught=1, inspected=True).choices == ("comply", "comply", "comply")
+
+
+def test_a_record_only_moves_its_prior() -> None:
+    # nobody inspects it: after one period unwatched its estimate falls to ½ again
+    assert with_record(caught=1, inspected=False).choices == ("comply", "defect", "defect")

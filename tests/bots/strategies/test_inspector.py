@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
+from accord.bots.context import Context, Record
+from accord.bots.inprocess import play
 from accord.bots.strategies.inspector import Inspector
 from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
-from tests.bots.strategies.scripted import Versus, sponsor, versus_test
+from tests.bots.strategies.scripted import Versus, read, sponsor, versus_test
 
 SEED = 5
 STRONG = {"cut": "high", "verify": "full", "enforce": "heavy"}
@@ -114,3 +117,44 @@ def test_completes_every_bundled_scenario(scenario_name: str) -> None:
     opponents = {seat: Inspector() for seat in others}
     v = versus_test(Inspector(), scenario=scenario, seat=first, opponents=opponents, seed=SEED)
     assert v.talk.room.finished
+
+
+# --- reputation across talks ------------------------------------------------------------
+
+# caught once in an earlier talk, by inspections that would have caught it half the time
+CAUGHT = Record(talks=1, agreements=1, periods=4, inspected=1, exposure=0.5, violations_detected=1)
+
+
+def with_record(scenario: Scenario, reputation: dict[str, Record] | None) -> Versus:
+    """``cheat`` and ``honest`` sponsor the strong regime and comply; ``insp`` is
+    shown ``reputation`` (seat → record)."""
+
+    lineup = {"insp": Inspector(), "cheat": sponsor(STRONG), "honest": sponsor(STRONG)}
+    talk = play(scenario, lineup, seed=SEED, reputation={"insp": reputation or {}})
+    assert talk.rejections == [] and talk.failures == []
+    v = read(talk, "insp")
+    assert v.concluded.package == STRONG
+    return v
+
+
+def test_inspects_a_seat_with_a_record_first_even_where_defection_does_not_pay_it() -> None:
+    s = build(detection=0.5, sanction=0.4, inspection_cost=0.03)
+    # honest gains nothing by defecting: ⅒ × 0.5 × 0.4 = 0.02 is not worth 0.03
+    assert inspections(with_record(s, None))[0] == (1, "cheat")
+    # caught before: (1 + ⅒) / (0.5 + 1) ≈ 0.73, and 0.73 × 0.5 × 0.4 ≈ 0.15 beats
+    # cheat's ½ × 0.5 × (0.1 + 0.4) = 0.125
+    told = with_record(s, {"honest": CAUGHT})
+    assert inspections(told)[0] == (1, "honest")
+
+
+def test_a_known_violator_makes_weak_verification_worth_less_at_the_table() -> None:
+    s = build(detection=0.9, sanction=1.0, inspection_cost=0.01)
+    blind = Context(seat="insp", scenario=s, rng=random.Random(0))
+    told = Context(seat="insp", scenario=s, rng=random.Random(0), reputation={"cheat": CAUGHT})
+    inspector = Inspector()
+    # the weak regime deters nobody: cheat's harm over 4 periods weighs ½ blind,
+    # (1 + ½) / (0.5 + 1) = 1 told
+    assert inspector.value(blind, WEAK) == pytest.approx(1.0 - 4 * 0.5 * 0.1)
+    assert inspector.value(told, WEAK) == pytest.approx(1.0 - 4 * 1.0 * 0.1)
+    # the strong regime deters cheat (½ × 0.9 × 1 > 0.22): the record costs it nothing
+    assert inspector.value(told, STRONG) == inspector.value(blind, STRONG) == 1.0

@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 
-from accord.bots.context import Context, TabledPackage
-from accord.bots.sdk import Ballot
+from accord.bots.context import Context, Record, TabledPackage
+from accord.bots.inprocess import play
+from accord.bots.sdk import Ballot, Delegation
 from accord.bots.strategies.tit_for_tat import TitForTat
 from accord.protocol.events import ChallengeResult
 from accord.protocol.scenario import Scenario, bundled_names, load_scenario, scenario_from_dict
-from tests.bots.strategies.scripted import MockDelegation, Versus, sponsor, versus_test
+from tests.bots.strategies.scripted import MockDelegation, Versus, read, sponsor, versus_test
 
 SEED = 11
 
@@ -151,3 +152,59 @@ def test_completes_every_bundled_scenario(name: str) -> None:
     first, *others = s.seats
     opponents = {seat: TitForTat() for seat in others}
     versus_test(TitForTat(), scenario=s, seat=first, opponents=opponents, seed=SEED)
+
+
+# --- reputation across talks ------------------------------------------------------------
+
+
+def with_record(
+    scenario: Scenario,
+    opponents: dict[str, Delegation],
+    reputation: dict[str, Record] | None,
+) -> Versus:
+    """Like :func:`versus_test` with ``r`` shown ``reputation`` (seat → record)."""
+
+    lineup = {s: TitForTat() if s == "r" else opponents[s] for s in scenario.seats}
+    talk = play(scenario, lineup, seed=SEED, reputation={"r": reputation or {}})
+    assert talk.rejections == [] and talk.failures == []
+    assert talk.room.concluded is not None
+    return read(talk, "r")
+
+
+CAUGHT = Record(talks=1, agreements=1, periods=3, inspected=1, exposure=1.0, violations_detected=1)
+CLEAN = Record(talks=1, agreements=1, periods=3, inspected=3, exposure=3.0)
+
+
+def test_punishes_a_seat_caught_in_an_earlier_talk_from_the_first_round() -> None:
+    s = build(["r", "known", "clean", "block"])
+    opponents: dict[str, Delegation] = {
+        # worth 1.0 to r, like r's own; both vote yes on everything
+        "known": MockDelegation(tables={"cut": "high", "inspect": "full"}, votes="yes"),
+        "clean": MockDelegation(tables={"cut": "high", "inspect": "full"}, votes="yes"),
+        # keeps round 1 from passing anything (consensus), then agrees
+        "block": MockDelegation(tables={"cut": "high", "inspect": "full"}, votes=switch),
+    }
+    blind = with_record(s, opponents, None).ballots
+    assert blind[1]["known"] == "yes" and blind[1]["clean"] == "yes"
+    told = with_record(s, opponents, {"known": CAUGHT, "clean": CLEAN}).ballots
+    # the violator's first move is answered from its record; the clean seat is trusted
+    assert told[1]["known"] == "no"
+    assert told[1]["clean"] == "yes"
+    # it forgives once the seat has voted yes on r's package in this talk
+    assert told[2]["known"] == "yes"
+
+
+def test_inspects_a_known_violator_first() -> None:
+    s = build(["r", "backer", "defector", "inspector"], implementation=IMPLEMENTATION)
+    package = {"cut": "high", "inspect": "full"}
+    opponents: dict[str, Delegation] = {
+        "backer": sponsor(package),
+        "defector": sponsor(package, acts=["defect"]),
+        "inspector": sponsor(package),
+    }
+    # without a record defection pays for everyone (no sanction): it inspects in seat order
+    assert with_record(s, opponents, None).challenged[1] == ["backer"]
+    told = with_record(s, opponents, {"defector": CAUGHT})
+    assert told.challenged[1] == ["defector"]
+    # its own choices do not read the record: it complies until this talk shows a defection
+    assert told.choices[0] == "comply"
