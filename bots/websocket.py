@@ -20,12 +20,13 @@ import random
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import structlog
 import websockets
 
+from accord.bots.context import Record
 from accord.bots.runner import HookFailure, Runner
 from accord.bots.sdk import Delegation
 from accord.protocol import PROTOCOL_VERSION, closes
@@ -70,12 +71,14 @@ class BotClient:
         ping_interval: float = 20.0,
         think: float = 0.0,
         first_contact: float = 10.0,
+        reputation: Mapping[str, Record] | None = None,
     ) -> None:
         """``think``: seconds to wait before answering a phase (paced, human-like play).
         ``first_contact``: seconds to keep trying to reach the server before the
         first connection (a server still starting); after that, :meth:`run`
         raises ``ConnectionError``. Once connected, it reconnects for as long as
-        it takes."""
+        it takes. ``reputation``: the records (seat → record) its context shows
+        as ``ctx.reputation`` (tournaments with ``reputation = true``)."""
 
         self.factory = factory
         self.url = url
@@ -88,6 +91,7 @@ class BotClient:
         self.ping_interval = ping_interval
         self.think = think
         self.first_contact = first_contact
+        self.reputation = None if reputation is None else dict(reputation)
         self.role: str | None = None
         self.rooms: dict[str, RoomPlay] = {}
         self.connections = 0
@@ -215,6 +219,7 @@ class BotClient:
             seed=self.seed,
             budget=self.budget,
             clock=time.time,
+            reputation=self.reputation,
             on_failure=self.on_failure,
         )
         self.rooms[room] = RoomPlay(room=room, seat=seat, runner=runner)
