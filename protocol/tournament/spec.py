@@ -36,7 +36,7 @@ from typing import Any, Literal
 import msgspec
 
 from accord.protocol.errors import TournamentError
-from accord.protocol.jcs import canonical_json
+from accord.protocol.jcs import MAX_SAFE_INTEGER, canonical_json
 from accord.protocol.scenario.model import TimeLimits
 
 Format = Literal["all-seatings", "sample", "rounds"]
@@ -275,7 +275,8 @@ class _Checker:
 
     def check(self, spec: TournamentFile) -> TournamentFile:
         self.name("$.name", spec.name)
-        self.between("$.seed", spec.seed, 0, 2**63 - 1)
+        # talk seeds and the digest go through canonical JSON, exact up to 2**53 - 1
+        self.between("$.seed", spec.seed, 0, MAX_SAFE_INTEGER)
         self.between("$.repetitions", spec.repetitions, 1, MAX_REPETITIONS)
         self.between("$.series", spec.series, 1, MAX_SERIES)
         self.between("$.budget", spec.budget, 0.001, 3600)
@@ -345,7 +346,7 @@ class _Checker:
             self.between(f"{path}.generate.issues", g.issues, 1, 12)
             self.between(f"{path}.generate.options", g.options, 2, 16)
             self.between(f"{path}.generate.veto_chance", g.veto_chance, 0.0, 1.0)
-            self.between(f"{path}.generate.seed", g.seed, 0, 2**63 - 1)
+            self.between(f"{path}.generate.seed", g.seed, 0, MAX_SAFE_INTEGER)
 
     def format(self, spec: TournamentFile) -> None:
         if spec.format == "sample":

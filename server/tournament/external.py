@@ -41,6 +41,7 @@ import asyncio
 import atexit
 import contextlib
 import json
+import logging
 import os
 import shutil
 import socket
@@ -74,6 +75,7 @@ from accord.server.api import HUB
 from accord.server.app import build_app
 from accord.server.hub import Hub
 from accord.server.live import LiveRoom
+from accord.server.logs import configure
 from accord.server.settings import Settings
 from accord.server.store.sqlite import SqliteStore
 from accord.server.tokens import new_token
@@ -234,6 +236,9 @@ class EmbeddedServer:
         return self.server
 
     async def _open(self) -> Server:
+        # a worker's embedded server would log every room and phase over the
+        # organizer's progress bar: warnings and errors only
+        configure(level=logging.WARNING)
         settings = Settings(
             host="127.0.0.1",
             port=0,
