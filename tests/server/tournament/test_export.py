@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +14,10 @@ import pytest
 from accord.protocol.tournament import TalkResult, Tournament, default_store, load_tournament
 from accord.server.tournament import reading
 from accord.server.tournament.export import COLUMNS, TABLES, export, tables
+from accord.server.tournament.runner import run_tournament
 from accord.server.tournament.standings import Standings, standings
-from tests.server.tournament.test_standings import play_tournament, six_entries
+from accord.server.tournament.store import Results, load_results
+from tests.server.tournament.played import play_tournament, six_entries
 
 FLOATS = {
     "mean_score",
@@ -130,35 +130,14 @@ def test_an_unknown_format_is_refused(tmp_path: Path) -> None:
         export([], tmp_path, "xml", None)  # type: ignore[arg-type]
 
 
-# --- the commands, over a stand-in for the store ---------------------------------------
+# --- the commands, over the results store a run fills ------------------------------------
 
 
-@pytest.fixture
-def store(
-    monkeypatch: pytest.MonkeyPatch,
-) -> dict[str, dict[str, tuple[Tournament, list[TalkResult]]]]:
-    """A stand-in for ``accord.server.tournament.store``: url → name → results."""
-
-    held: dict[str, dict[str, tuple[Tournament, list[TalkResult]]]] = {}
-    module = types.ModuleType("accord.server.tournament.store")
-
-    def load_results(url: str, name: str) -> tuple[Tournament, list[TalkResult]]:
-        return held[url][name]
-
-    def list_tournaments(url: str) -> list[str]:
-        return sorted(held.get(url, {}))
-
-    module.load_results = load_results  # type: ignore[attr-defined]
-    module.list_tournaments = list_tournaments  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "accord.server.tournament.store", module)
-    return held
-
-
-def _file(tmp_path: Path) -> Path:
-    path = tmp_path / "six.toml"
+def _file(tmp_path: Path, name: str = "six") -> Path:
+    path = tmp_path / f"{name}.toml"
     spec = six_entries()
     lines = [
-        f'name = "{spec["name"]}"',
+        f'name = "{name}"',
         f"seed = {spec['seed']}",
         'format = "sample"',
         f"sample = {spec['sample']}",
@@ -171,20 +150,27 @@ def _file(tmp_path: Path) -> Path:
     return path
 
 
-def test_standings_command_reads_a_tournament_file_through_its_store(
-    tmp_path: Path, store: dict[str, Any], capsys: pytest.CaptureFixture[str]
-) -> None:
-    played = play_tournament(six_entries())
-    path = _file(tmp_path)
+def _run(path: Path, url: str | None = None) -> tuple[Tournament, list[TalkResult]]:
+    """Run the tournament file into its store (or ``url``) and read it back."""
+
     tournament = load_tournament(path)
-    assert tournament.spec == played.tournament.spec
-    store[default_store(tournament)] = {"six": (tournament, played.results)}
-    Path(default_store(tournament)).touch()  # the stand-in keeps nothing in it
+    run_tournament(tournament, url, workers=1)
+    return load_results(url or default_store(tournament), tournament.name)
+
+
+def test_standings_command_reads_a_tournament_file_through_its_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _file(tmp_path)
+    tournament, results = _run(path)
+    played = play_tournament(six_entries())
+    # the stored talks are the same talks played in-process (under other room ids)
+    assert [r.seats for r in results] == [r.seats for r in played.results]
 
     args = argparse.Namespace(file=str(path), name=None, scenario=None, json=True)
     assert reading.standings_command(args) == 0
     board = msgspec.json.decode(capsys.readouterr().out, type=Standings)
-    assert board == standings(played.results, tournament)
+    assert board == standings(results, tournament)
 
     args = argparse.Namespace(file=str(path), name=None, scenario=None, json=False)
     assert reading.standings_command(args) == 0
@@ -199,7 +185,7 @@ def test_standings_command_reads_a_tournament_file_through_its_store(
     assert reading.standings_command(args) == 0
     board = msgspec.json.decode(capsys.readouterr().out, type=Standings)
     assert [s.scenario_id for s in board.scenarios] == ["nonproliferation-deal"]
-    assert board.talks == sum(r.scenario_id == "nonproliferation-deal" for r in played.results)
+    assert board.talks == sum(r.scenario_id == "nonproliferation-deal" for r in results)
 
     args = argparse.Namespace(file=str(path), name=None, scenario="nowhere", json=True)
     with pytest.raises(ValueError, match="no talks on scenario 'nowhere'"):
@@ -207,12 +193,10 @@ def test_standings_command_reads_a_tournament_file_through_its_store(
 
 
 def test_export_and_report_commands_read_a_store_url(
-    tmp_path: Path, store: dict[str, Any], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    played = play_tournament(six_entries())
     url = str(tmp_path / "results.db")
-    store[url] = {"six": (played.tournament, played.results)}
-    Path(url).touch()
+    _run(_file(tmp_path), url)
 
     args = argparse.Namespace(
         file=url, name=None, csv=True, json=False, output=str(tmp_path / "out")
@@ -227,15 +211,17 @@ def test_export_and_report_commands_read_a_store_url(
     assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     capsys.readouterr()
 
-    store[url]["other"] = (played.tournament, [])
+    # a second tournament in the same store: which one must be said
+    _run(_file(tmp_path, "other"), url)
     args = argparse.Namespace(file=url, name=None, scenario=None, json=True)
     with pytest.raises(ValueError, match="say which with --name"):
         reading.standings_command(args)
-    empty = tmp_path / "empty.db"
-    empty.touch()
+    empty = str(tmp_path / "empty.db")
+    with Results(empty):
+        pass  # an opened store: its tables, no tournament
     with pytest.raises(ValueError, match="holds no tournament"):
         reading.standings_command(
-            argparse.Namespace(file=str(empty), name=None, scenario=None, json=True)
+            argparse.Namespace(file=empty, name=None, scenario=None, json=True)
         )
     # a store that is not there is not made (opening SQLite would create it)
     missing = tmp_path / "missing.db"

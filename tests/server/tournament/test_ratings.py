@@ -9,7 +9,7 @@ from openskill.models import PlackettLuce
 
 from accord.protocol.tournament import SeatResult, TalkResult, ranks
 from accord.server.tournament.ratings import in_plan_order, rate, ratings
-from tests.server.tournament.test_standings import (
+from tests.server.tournament.played import (
     BUILT_INS,
     from_transcripts,
     play_tournament,

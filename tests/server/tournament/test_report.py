@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 
 from accord.server.tournament.report import render, write_report
-from tests.server.tournament.test_standings import BUILT_INS, play_tournament, six_entries
+from tests.server.tournament.played import BUILT_INS, play_tournament, six_entries
 
 SVG = "{http://www.w3.org/2000/svg}"
 
