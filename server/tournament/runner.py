@@ -175,12 +175,16 @@ class _Group:
 
 
 def mean_scores(results: Sequence[TalkResult]) -> dict[str, float]:
-    """Entry → mean tournament score over every seat it held in ``results``."""
+    """Entry → mean tournament score, as the standings count it: an entry's score in
+    a talk is the mean of the seats it held there; its mean, over its talks."""
 
     scores: dict[str, list[float]] = {}
     for result in results:
+        mine: dict[str, list[float]] = {}
         for seat in result.seats:
-            scores.setdefault(seat.entry, []).append(seat.score)
+            mine.setdefault(seat.entry, []).append(seat.score)
+        for entry, values in mine.items():
+            scores.setdefault(entry, []).append(math.fsum(values) / len(values))
     return {entry: math.fsum(values) / len(values) for entry, values in scores.items()}
 
 
