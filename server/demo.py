@@ -22,6 +22,7 @@ from accord.protocol.engine.transcript import read, verify
 from accord.protocol.events import TalksConcluded
 from accord.protocol.scenario import load_scenario
 from accord.protocol.scenario.model import Scenario
+from accord.protocol.tournament import TalkResult, Tournament, tournament_from_dict
 from accord.server.api import HUB
 from accord.server.app import build_app
 from accord.server.narrate import describe, rule_text, veto_holders
@@ -202,6 +203,10 @@ async def run_demo(
         status = 0 if verified else 1
     else:
         print(f"Transcript: {url}")
+    print()
+    board = await _tournament(db, seed)
+    for line in board:
+        print(line, flush=True)
     tried = " ".join(names[:3])
     steps = []
     if transcript is not None:
@@ -210,6 +215,13 @@ async def run_demo(
         steps.append(
             ("check the transcript", f"curl -so talk.jsonl {url} && accord verify talk.jsonl")
         )
+    steps.append(
+        (
+            "read the tournament",
+            f"accord tournament report {shlex.quote(db)} --name {DEMO_TOURNAMENT}"
+            " -o tournament.html",
+        )
+    )
     steps.append(
         (
             "try strategies locally",
@@ -231,6 +243,65 @@ async def run_demo(
     finally:
         await runner.cleanup()
     return status
+
+
+DEMO_TOURNAMENT = "demo"
+"""The name of the showcase tournament in the demo's store."""
+
+
+def _demo_tournament(seed: int) -> Tournament:
+    """Six built-ins on two bundled scenarios, a few seatings each: seconds of play."""
+
+    names = [n for n in LINEUP if n != "veto-player"]
+    return tournament_from_dict(
+        {
+            "name": DEMO_TOURNAMENT,
+            "seed": seed,
+            "format": "sample",
+            "sample": 10,
+            "entries": [{"name": n, "strategy": n} for n in names],
+            "scenarios": [{"name": "climate-accord"}, {"name": "trade-round"}],
+        }
+    )
+
+
+async def _tournament(db: str, seed: int) -> list[str]:
+    """Play (or, already in the store, read) the showcase tournament; its leaderboard."""
+
+    from accord.server.tournament.runner import run_tournament
+    from accord.server.tournament.standings import standings
+    from accord.server.tournament.store import load_results
+
+    tournament = _demo_tournament(seed)
+    loop = asyncio.get_running_loop()
+
+    def play() -> tuple[Tournament, list[TalkResult]]:
+        # in worker processes, off the server's event loop; a store that holds
+        # this tournament already (an earlier demo) plays only what is missing
+        run_tournament(tournament, db, workers=2, resume=True)
+        return load_results(db, tournament.name)
+
+    played, results = await loop.run_in_executor(None, play)
+    board = standings(results, played)
+    lines = [
+        f"A short tournament: {len(tournament.entry_names)} built-in strategies,"
+        f" {board.talks} talks on climate-accord and trade-round"
+        " (score: 0 = no deal, 1 = the seat's best deal kept by all)",
+    ]
+
+    def signed(x: float) -> str:
+        return f"{round(x, 3) + 0.0:+.3f}"  # + 0.0: no "-0.000"
+
+    width = max(len(e.entry) for e in board.entries)
+    for place, row in enumerate(board.entries, 1):
+        score = "—" if row.mean_score is None else signed(row.mean_score)
+        interval = (
+            ""
+            if row.ci_low is None or row.ci_high is None
+            else f"  [{signed(row.ci_low)}, {signed(row.ci_high)}]"
+        )
+        lines.append(f"  {place}. {row.entry:<{width}}  {score}{interval}  ({row.talks} talks)")
+    return lines
 
 
 def demo(args: object) -> int:

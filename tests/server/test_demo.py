@@ -11,6 +11,7 @@ from accord.protocol.engine.transcript import read, verify
 from accord.protocol.events import BallotResult, PackageAdopted, PackageResult, Tally
 from accord.protocol.scenario import load_scenario
 from accord.server.narrate import describe
+from accord.server.tournament.store import load_results
 from tests.helpers import ROOT
 from tests.netutil import free_port
 
@@ -69,6 +70,15 @@ def test_demo_once_prints_scores_once_and_saves_a_verified_transcript(tmp_path: 
     assert f"accord verify {transcript}" in out
     assert "/api/rooms/" not in out  # no link to a server that has stopped
     assert "accord bot play" in out
+    # then a short tournament, its leaderboard, and how to read more of it
+    board = out[out.index("A short tournament:") :].splitlines()
+    places = [line for line in board if re.match(r"\s+\d\. ", line)]
+    assert len(places) == 6, out
+    means = [float(re.search(r"  ([+-]\d\.\d{3})  \[", p).group(1)) for p in places]  # type: ignore[union-attr]
+    assert means == sorted(means, reverse=True)
+    assert f"accord tournament report {tmp_path / 'demo.db'} --name demo" in out
+    stored, results = load_results(str(tmp_path / "demo.db"), "demo")
+    assert len(results) == 20 and len(stored.entry_names) == 6
 
 
 def _result(package_id: str, votes: dict[str, str], weights: dict[str, float]) -> PackageResult:
