@@ -18,7 +18,9 @@ from accord.protocol.tournament import (
     scenario_bounds,
     talk_result,
 )
+from accord.server.tournament.ratings import ratings
 from accord.server.tournament.runner import Refused, ranking, run_tournament
+from accord.server.tournament.standings import standings
 from accord.server.tournament.store import (
     Results,
     UnknownTournament,
@@ -51,6 +53,7 @@ def test_six_entries_on_two_scenarios_run_to_completion_through_the_cli(tmp_path
     stored, results = load_results(str(db), "six")
     assert stored.digest == tournament.digest and stored.spec.store == str(db)
     bounds = [scenario_bounds(s) for s in scenarios]
+    rebuilt_all = []
     for p, result in zip(planned, results, strict=True):
         lines = read(transcript(str(db), "six", p.id).splitlines())
         log = [line.event for line in lines]
@@ -65,6 +68,11 @@ def test_six_entries_on_two_scenarios_run_to_completion_through_the_cli(tmp_path
             problems=result.problems,
         )
         assert rebuilt == result
+        rebuilt_all.append(rebuilt)
+    # so the standings and ratings are a recomputation from the stored transcripts
+    assert standings(rebuilt_all, stored) == standings(results, tournament)
+    assert ratings(rebuilt_all) == ratings(results)
+    assert len(ratings(results)) == 6
     with Results(str(db)) as r:
         (run,) = r.runs("six")
     assert (run.talks, run.outcome, run.executor, run.workers) == (150, "complete", "local", 2)
