@@ -63,6 +63,17 @@ def add_tournament_commands(sub: argparse._SubParsersAction) -> None:  # type: i
     )
     run.add_argument("--store", help="where results go (overrides the file's store)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--server",
+        metavar="URL",
+        help="run it on an accord server (http://HOST:PORT) instead of here, and follow it;"
+        " needs ACCORD_ORGANIZER_TOKEN",
+    )
+    run.add_argument(
+        "--private",
+        action="store_true",
+        help="with --server: only the organizer may read the tournament",
+    )
     run.set_defaults(run=_run)
 
     def source(parser: argparse.ArgumentParser) -> None:

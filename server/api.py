@@ -7,8 +7,10 @@ code, in :func:`errors_middleware`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+from bisect import bisect_right
 from typing import Any
 
 import msgspec
@@ -17,7 +19,7 @@ from aiohttp import web
 
 from accord.protocol.codec import canonical, decode_event
 from accord.protocol.contract import json_schema
-from accord.protocol.engine.transcript import encode_lines, lines_for
+from accord.protocol.engine.transcript import encode_lines, lines_for, read
 from accord.protocol.engine.visibility import ORGANIZER, SPECTATOR, Viewer
 from accord.protocol.errors import (
     AccessError,
@@ -45,15 +47,29 @@ from accord.server.api_types import (
     ScenarioSummary,
     Started,
     StartRoom,
+    TalkList,
+    TournamentEntry,
+    TournamentList,
+    TournamentState,
+    TournamentSummary,
 )
 from accord.server.hub import Hub
 from accord.server.live import status_of
+from accord.server.tournament.service import (
+    TOURNAMENTS,
+    Conflict,
+    TournamentService,
+    View,
+    decode_cursor,
+    encode_cursor,
+)
 
 HUB = web.AppKey("hub", Hub)
 log = structlog.get_logger("accord.api")
 
 STATUS = {
     "invalid_request": 400,
+    "invalid_tournament": 400,
     "token_required": 401,
     "bad_token": 401,
     "forbidden": 403,
@@ -62,6 +78,9 @@ STATUS = {
     "unknown_scenario": 404,
     "method_not_allowed": 405,
     "room_failed": 409,
+    "tournament_exists": 409,
+    "tournament_running": 409,
+    "tournament_complete": 409,
     "room_expired": 410,
     "payload_too_large": 413,
     "invalid_scenario": 422,
@@ -127,6 +146,8 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
         return await handler(request)
     except AccordError as exc:
         return error_response(exc)
+    except Conflict as exc:  # an HTTP-only refusal, not a protocol error
+        return error_body(409, exc.code, exc.message)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -222,17 +243,22 @@ def _after(cursor: str) -> tuple[float, str]:
     return created_at, room
 
 
+def _limit(request: web.Request) -> int:
+    try:
+        limit = int(request.query.get("limit", _PAGE))
+    except ValueError:
+        raise InvalidRequest("limit: not an integer") from None
+    if not 1 <= limit <= _MAX_PAGE:
+        raise InvalidRequest(f"limit: must be between 1 and {_MAX_PAGE}")
+    return limit
+
+
 async def list_rooms(request: web.Request) -> web.Response:
     """One page of rooms, oldest first; ``next`` is the cursor of the next page."""
 
     hub = _hub(request)
     query = request.query
-    try:
-        limit = int(query.get("limit", _PAGE))
-    except ValueError:
-        raise InvalidRequest("limit: not an integer") from None
-    if not 1 <= limit <= _MAX_PAGE:
-        raise InvalidRequest(f"limit: must be between 1 and {_MAX_PAGE}")
+    limit = _limit(request)
     status = query.get("status")
     if status is not None and status not in ("lobby", "running", "concluded", "failed", "expired"):
         raise InvalidRequest(f"status: no status {status[:40]!r}")
@@ -339,6 +365,208 @@ def _reader_name(reader: Viewer) -> str:
     return f"seat:{reader.seat}" if reader.role == "seat" else reader.role
 
 
+# --- tournaments -----------------------------------------------------------------------------
+
+
+def _tournaments(request: web.Request) -> TournamentService:
+    return request.app[TOURNAMENTS]
+
+
+def _summary_of(view: View) -> dict[str, Any]:
+    listing = view.listing
+    return {
+        "tournament": listing.name,
+        "status": view.status,
+        "public": listing.public,
+        "talks_planned": view.planned,
+        "talks_done": view.done,
+        "created_at": listing.created_at,
+        "started_at": listing.started_at,
+        "finished_at": listing.finished_at,
+        "error": listing.error,
+    }
+
+
+async def _may_read(request: web.Request, public: bool) -> None:
+    """Raise unless the reader may read the tournament.
+
+    A public tournament is anyone's to read (a token is not looked at); a private
+    one the organizer's only: 401 without a token or with one nobody has, 403
+    with another valid token."""
+
+    token = _bearer(request)
+    hub = _hub(request)
+    if public or (token is not None and hub.is_organizer(token)):
+        return
+    if token is None:
+        raise TokenRequired("this tournament is not public: the organizer reads it")
+    await hub.credential(token)  # raises BadToken when it is nobody's
+    raise Forbidden("this tournament is not public: the organizer reads it")
+
+
+async def create_tournament(request: web.Request) -> web.Response:
+    """A tournament from its file's content as JSON (plus ``public``); not started."""
+
+    await require_organizer(request)
+    raw: dict[str, Any] = await _body(request, dict[str, Any])
+    public = raw.pop("public", True)
+    if not isinstance(public, bool):
+        raise InvalidRequest("public: must be true or false")
+    view = await _tournaments(request).create(raw, public=public)
+    return json_response(TournamentSummary(**_summary_of(view)), status=201)
+
+
+def _ws_url(request: web.Request) -> str:
+    """Where this server's websocket is reached from this machine: the setting, else
+    the local address the request came in on (a listening address of this server)."""
+
+    settings = _hub(request).settings
+    if settings.tournament_ws_url:
+        return settings.tournament_ws_url
+    host, port = settings.host, settings.port
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    if isinstance(sockname, tuple) and len(sockname) >= 2:
+        host, port = sockname[0], sockname[1]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"ws://{host}:{port}/ws"
+
+
+async def start_tournament(request: web.Request) -> web.Response:
+    """Run the tournament in the background (what is stored already is not played again)."""
+
+    await require_organizer(request)
+    view = await _tournaments(request).start(request.match_info["name"], _ws_url(request))
+    return json_response(TournamentSummary(**_summary_of(view)), status=202)
+
+
+async def list_tournaments(request: web.Request) -> web.Response:
+    """One page of tournaments, oldest first (the organizer sees the private ones too)."""
+
+    limit = _limit(request)
+    after = _after(request.query["after"]) if "after" in request.query else None
+    token = _bearer(request)
+    organizer = token is not None and _hub(request).is_organizer(token)
+    views, more = await _tournaments(request).page(after, limit, public_only=not organizer)
+    last = views[-1].listing if views else None
+    return json_response(
+        TournamentList(
+            tournaments=[TournamentSummary(**_summary_of(v)) for v in views],
+            next=encode_cursor([last.created_at, last.name]) if more and last else None,
+        )
+    )
+
+
+async def _readable(request: web.Request) -> tuple[TournamentService, View]:
+    """The tournament the path names, if the reader may read it."""
+
+    service = _tournaments(request)
+    listing = await service.listing(request.match_info["name"])
+    await _may_read(request, listing.public)
+    return service, await service.view(listing.name, listing)
+
+
+async def tournament_state(request: web.Request) -> web.Response:
+    service, view = await _readable(request)
+    board = await service.board(view.listing.name, view.status == "running")
+    spec = view.tournament.spec
+    return json_response(
+        TournamentState(
+            **_summary_of(view),
+            problems=sum(1 for _, result in board.placed if result.problems),
+            digest=view.tournament.digest,
+            seed=spec.seed,
+            format=spec.format,
+            entries=[TournamentEntry(name=e.name, kind=e.kind) for e in spec.entries],
+            scenarios=[s.label for s in spec.scenarios],
+        )
+    )
+
+
+async def tournament_standings(request: web.Request) -> web.Response:
+    """The standings of the talks stored so far (``accord tournament standings --json``)."""
+
+    service, view = await _readable(request)
+    return web.Response(body=await service.standings(view), content_type="application/json")
+
+
+async def tournament_talks(request: web.Request) -> web.Response:
+    """One page of stored talk results, in plan order."""
+
+    limit = _limit(request)
+    after = -1
+    if "after" in request.query:
+        cursor = request.query["after"]
+        try:
+            after = decode_cursor(cursor, int)
+        except ValueError:
+            raise InvalidRequest(f"after: {cursor[:40]!r} is not a cursor from this API") from None
+    service, view = await _readable(request)
+    board = await service.board(view.listing.name, view.status == "running")
+    start = bisect_right([position for position, _ in board.placed], after)
+    page = board.placed[start : start + limit]
+    more = start + limit < len(board.placed)
+    return json_response(
+        TalkList(
+            talks=[result for _, result in page],
+            next=encode_cursor(page[-1][0]) if more else None,
+        )
+    )
+
+
+async def tournament_transcript(request: web.Request) -> web.Response:
+    """A stored talk's transcript as the reader may see it: the organizer's copy, the
+    copy of the seat a remote entry's bot held (its entry token), or the public copy
+    of a public tournament's talk. Every copy verifies against ``X-Accord-Head``."""
+
+    service = _tournaments(request)
+    hub = _hub(request)
+    listing = await service.listing(request.match_info["name"])
+    name, talk = listing.name, request.match_info["talk"]
+    token = _bearer(request)
+    reader = SPECTATOR
+    if token is not None and hub.is_organizer(token):
+        reader = ORGANIZER
+    elif token is not None:
+        record = await hub.credential(token)  # BadToken (401) for a token nobody has
+        seat = None
+        if record.kind == "entry" and record.entry is not None:
+            view = await service.view(name, listing)
+            result = await service.result(name, talk, view.status == "running")
+            if result is not None:
+                held = view.tournament
+                seat = next(
+                    (s.seat for s in result.seats if held.entry(s.entry).remote == record.entry),
+                    None,  # (an entry that held several seats reads its first one's copy)
+                )
+        if seat is None:
+            raise Forbidden("this token opens no seat in this talk")
+        reader = Viewer.of_seat(seat)
+    elif not listing.public:
+        raise TokenRequired(
+            "this tournament is not public: its remote entries and the organizer read it"
+        )
+    data = await service.transcript(name, talk)
+    body, head = await asyncio.to_thread(_copy_for, data, reader)
+    return web.Response(
+        body=body,
+        content_type="application/x-ndjson",
+        headers={"X-Accord-Head": head, "X-Accord-Reader": _reader_name(reader)},
+    )
+
+
+def _copy_for(organizer_copy: bytes, reader: Viewer) -> tuple[bytes, str]:
+    """``reader``'s copy of a stored (organizer's) transcript, and its head hash."""
+
+    lines = read(organizer_copy.splitlines())
+    head = lines[-1].hash if lines else ""
+    if reader is ORGANIZER:
+        return organizer_copy, head
+    events = [line.event for line in lines if line.event is not None]
+    hashes = [line.hash for line in lines]
+    return encode_lines(lines_for(events, hashes, reader)), head
+
+
 # --- scenarios, schema, entries, health ------------------------------------------------------------
 
 
@@ -406,6 +634,13 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/scenarios/{name}", get_scenario),
         web.get("/api/schema", schema),
         web.post("/api/entries", create_entry),
+        web.post("/api/tournaments", create_tournament),
+        web.get("/api/tournaments", list_tournaments),
+        web.get("/api/tournaments/{name}", tournament_state),
+        web.post("/api/tournaments/{name}/start", start_tournament),
+        web.get("/api/tournaments/{name}/standings", tournament_standings),
+        web.get("/api/tournaments/{name}/talks", tournament_talks),
+        web.get("/api/tournaments/{name}/talks/{talk}/transcript", tournament_transcript),
         web.get("/api/openapi.json", openapi),
         web.get("/healthz", healthz),
         web.get("/metrics", metrics),

@@ -8,6 +8,7 @@ import msgspec
 
 from accord.protocol.events import Phase
 from accord.protocol.jcs import MAX_SAFE_INTEGER
+from accord.protocol.tournament import TalkResult
 
 Seed = Annotated[int, msgspec.Meta(ge=0, le=MAX_SAFE_INTEGER)]
 
@@ -122,3 +123,69 @@ class Health(_Body, kw_only=True):
     status: str
     rooms: int
     connections: int
+
+
+# --- tournaments ---------------------------------------------------------------------------
+
+TournamentStatus = Literal["created", "running", "interrupted", "failed", "complete"]
+
+
+class TournamentSummary(_Body, kw_only=True):
+    """A tournament: where it stands.
+
+    ``status``: ``created`` (never started), ``running`` (on this server now),
+    ``interrupted`` (stopped, or the server stopped under it: start it again to
+    resume), ``failed`` (its last run stopped on an error, in ``error``; start
+    resumes), ``complete`` (every planned talk is stored)."""
+
+    tournament: str
+    status: TournamentStatus
+    public: bool
+    talks_planned: int
+    talks_done: int
+    """Talks stored so far."""
+    created_at: float
+    started_at: float | None = None
+    """When it was first started."""
+    finished_at: float | None = None
+    """When its last talk was stored."""
+    error: str = ""
+    """Why its last run failed."""
+
+
+class TournamentEntry(_Body, kw_only=True):
+    name: str
+    kind: Literal["strategy", "package", "wheel", "command", "remote"]
+
+
+class TournamentState(TournamentSummary, kw_only=True):
+    """A tournament in detail: its summary, its entries and scenarios, and how many
+    stored talks report problems."""
+
+    problems: int = 0
+    """Stored talks that report at least one problem (a hook that failed, a sandboxed
+    entry stopped, a remote bot that did not join): their ``problems`` in the talk list."""
+    digest: str = ""
+    """SHA-256 of the tournament's canonical JSON without ``store``: the same file
+    sent again has the same digest."""
+    seed: int = 0
+    format: str = "all-seatings"
+    entries: list[TournamentEntry] = []
+    scenarios: list[str] = []
+    """Each scenario's label: its bundled name, or ``generated-…`` for generated ones."""
+
+
+class TournamentList(_Body, kw_only=True):
+    """One page of tournaments, oldest first."""
+
+    tournaments: list[TournamentSummary]
+    next: str | None = None
+    """Cursor of the next page (pass it as ``after``); null on the last page."""
+
+
+class TalkList(_Body, kw_only=True):
+    """One page of a tournament's stored talks, in plan order."""
+
+    talks: list[TalkResult]
+    next: str | None = None
+    """Cursor of the next page (pass it as ``after``); null on the last page."""

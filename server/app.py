@@ -1,4 +1,5 @@
-"""The aiohttp application: /ws, the JSON API, /healthz, /metrics and the web page."""
+"""The aiohttp application: /ws, the JSON API (rooms, tournaments), /healthz, /metrics
+and the web page."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from accord.server.session import Session
 from accord.server.settings import Settings
 from accord.server.store import open_store
 from accord.server.store.base import Store
+from accord.server.tournament.service import TOURNAMENTS, TournamentService
 
 log = structlog.get_logger("accord.app")
 STATIC = Path(__file__).parent / "static"
@@ -60,6 +62,8 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
     the_store = store if store is not None else open_store(settings.db)
     hub = Hub(settings, the_store)
     app[HUB] = hub
+    tournaments = TournamentService(hub, settings)
+    app[TOURNAMENTS] = tournaments
 
     async def on_startup(app: web.Application) -> None:
         await the_store.open()
@@ -72,9 +76,12 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
         log.info("server ready", db=settings.db, rooms_rebuilt=rebuilt)
 
     async def on_shutdown(app: web.Application) -> None:
+        # running tournaments first: they store what finished while the hub still runs
+        await tournaments.stop_all()
         await hub.disconnect_all(WSCloseCode.GOING_AWAY, "server shutdown")
 
     async def on_cleanup(app: web.Application) -> None:
+        await tournaments.close()
         await hub.close()
         await the_store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import msgspec
@@ -10,6 +11,7 @@ from accord.protocol import PROTOCOL_VERSION
 from accord.protocol.contract import normalise_schema
 from accord.protocol.replies import Snapshot
 from accord.protocol.scenario.model import Scenario
+from accord.protocol.tournament import TournamentFile
 from accord.server.api_types import (
     ApiError,
     CreateEntry,
@@ -21,7 +23,12 @@ from accord.server.api_types import (
     ScenarioList,
     Started,
     StartRoom,
+    TalkList,
+    TournamentList,
+    TournamentState,
+    TournamentSummary,
 )
+from accord.server.tournament.standings import Standings
 
 _REF = "#/components/schemas/{name}"
 _TYPES = [
@@ -37,7 +44,49 @@ _TYPES = [
     Started,
     Snapshot,
     Scenario,
+    TournamentFile,
+    TournamentSummary,
+    TournamentState,
+    TournamentList,
+    TalkList,
+    Standings,
 ]
+
+_PAGE_QUERY = [
+    {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+        "description": "items per page (default 100)",
+    },
+    {
+        "name": "after",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "the `next` cursor of the previous page",
+    },
+]
+
+
+def _create_tournament(file: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``POST /api/tournaments``: a tournament file's content, plus ``public``."""
+
+    schema = copy.deepcopy(file)
+    schema["title"] = "CreateTournament"
+    schema["description"] = (
+        "A tournament file's content as JSON (the shape of the TOML file, see "
+        "docs/tournaments.md), plus `public`. The server refuses `store` (results go to its "
+        "own database), `command` entries unless its `tournament_commands` setting is on, "
+        "and `package` and `wheel` entries and scenario `file`s unless its "
+        "`tournament_paths` setting is on."
+    )
+    schema["properties"]["public"] = {
+        "type": "boolean",
+        "default": True,
+        "description": "Whether anyone may read the tournament (its state, standings, "
+        "talks and the public copy of each transcript); otherwise only the organizer.",
+    }
+    return schema
 
 
 def _json(name: str) -> dict[str, Any]:
@@ -56,6 +105,7 @@ def _op(
     content: dict[str, Any] | None = None,
     body_required: bool = True,
     security: list[dict[str, list[str]]] | None = None,
+    refusals: bool = True,
 ) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {}}
     if ok is not None:
@@ -68,6 +118,7 @@ def _op(
         op["responses"][str(status)] = {"description": "error", "content": _json("ApiError")}
     if organizer or security:
         op["security"] = security or [{"bearer": []}]
+    if (organizer or security) and refusals:  # a token only widens what some routes show
         op["responses"].setdefault(
             "401", {"description": "no token, or one nobody has", "content": _json("ApiError")}
         )
@@ -94,13 +145,14 @@ def openapi_document() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(_TYPES, ref_template=_REF)
     # Docstring layout and union order in these schemas vary between msgspec releases.
     schemas = {name: normalise_schema(sub) for name, sub in sorted(components.items())}
+    schemas["CreateTournament"] = _create_tournament(schemas["TournamentFile"])
     text = {"text/plain": {"schema": {"type": "string"}}}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "accord HTTP API",
             "version": f"protocol {PROTOCOL_VERSION}",
-            "description": "Rooms, scenarios, transcripts and bot entries. "
+            "description": "Rooms, scenarios, transcripts, bot entries and tournaments. "
             "Talks themselves happen over the websocket at /ws (see docs/protocol.md).",
         },
         "components": {
@@ -203,6 +255,71 @@ def openapi_document() -> dict[str, Any]:
                     organizer=True,
                     body="CreateEntry",
                     errors=(400,),
+                )
+            },
+            "/api/tournaments": {
+                "post": _op(
+                    "Create a tournament from a tournament file's content (not started)",
+                    (201, "the tournament, planned", "TournamentSummary"),
+                    organizer=True,
+                    body="CreateTournament",
+                    errors=(400, 409, 413, 422),
+                ),
+                "get": _op(
+                    "List tournaments, oldest first, a page at a time (private ones: the "
+                    "organizer only)",
+                    (200, "one page of tournaments and the cursor of the next", "TournamentList"),
+                    query=_PAGE_QUERY,
+                    security=[{"bearer": []}, {}],
+                    refusals=False,
+                    errors=(400,),
+                ),
+            },
+            "/api/tournaments/{name}": {
+                "get": _op(
+                    "A tournament's state: status, talks done and planned, problems",
+                    (200, "the tournament", "TournamentState"),
+                    params=["name"],
+                    security=[{"bearer": []}, {}],
+                    errors=(404,),
+                )
+            },
+            "/api/tournaments/{name}/start": {
+                "post": _op(
+                    "Run the tournament in the background, resuming what is stored",
+                    (202, "running", "TournamentSummary"),
+                    organizer=True,
+                    params=["name"],
+                    errors=(404, 409),
+                )
+            },
+            "/api/tournaments/{name}/standings": {
+                "get": _op(
+                    "Standings of the talks stored so far",
+                    (200, "as `accord tournament standings --json`", "Standings"),
+                    params=["name"],
+                    security=[{"bearer": []}, {}],
+                    errors=(404,),
+                )
+            },
+            "/api/tournaments/{name}/talks": {
+                "get": _op(
+                    "Stored talk results, in plan order, a page at a time",
+                    (200, "one page of talks and the cursor of the next", "TalkList"),
+                    params=["name"],
+                    query=_PAGE_QUERY,
+                    security=[{"bearer": []}, {}],
+                    errors=(400, 404),
+                )
+            },
+            "/api/tournaments/{name}/talks/{talk}/transcript": {
+                "get": _op(
+                    "A stored talk's hash-chained transcript (JSON lines), the reader's copy",
+                    (200, "one line per event; X-Accord-Head is the head hash", ""),
+                    params=["name", "talk"],
+                    security=[{"bearer": []}, {}],
+                    errors=(404,),
+                    content={"application/x-ndjson": {"schema": {"type": "string"}}},
                 )
             },
             "/api/openapi.json": {

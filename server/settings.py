@@ -56,6 +56,24 @@ class Settings:
     concluded_linger: float = 300.0
     """Seconds a concluded room stays in memory before only the store holds it."""
     json_logs: bool = False
+    tournament_workers: int = 0
+    """Worker processes playing a tournament's talks among ``strategy`` entries
+    (0: one per core)."""
+    tournament_talks: int = 4
+    """Talks with sandboxed or remote entries a tournament plays at once on this server."""
+    tournament_commands: bool = False
+    """Whether a tournament from the API may have ``command`` entries: programs this
+    server spawns (sandboxed). Off, a remote client cannot make it run a program."""
+    tournament_paths: bool = False
+    """Whether a tournament from the API may name this server's files and code
+    (``package`` and ``wheel`` entries, scenario ``file`` s and names that are no bundled
+    scenario, ``module:Class`` strategies; paths relative to its working directory)."""
+    tournament_refresh: float = 1.0
+    """Seconds a running tournament's standings and talk list are served from the
+    last read of its results before they are read again."""
+    tournament_ws_url: str = ""
+    """Where this server's websocket is reached from this machine, for the seats of a
+    tournament's talks (empty: the address the start request came in on)."""
 
 
 _NOT_SET = ("organizer_token", "allowed_origins")

@@ -49,7 +49,7 @@ import sys
 import tempfile
 import threading
 import weakref
-from collections.abc import Awaitable, Coroutine, Mapping
+from collections.abc import Awaitable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -357,8 +357,9 @@ def play_external(
     server: Server | None = None,
     join_timeout: float = JOIN_TIMEOUT,
 ) -> ExternalTalk:
-    """Play one talk to its conclusion on ``server`` (default: this process's embedded
-    server) and return its log, head, failures and problems.
+    """Play one talk to its conclusion on ``server`` (default: the one :func:`talks_on`
+    set for this thread, else this process's embedded server) and return its
+    log, head, failures and problems.
 
     ``reputation``: seat → (seat → record) shown to each seat's strategy as
     ``ctx.reputation`` (like :func:`accord.bots.inprocess.play`); commands and
@@ -367,6 +368,8 @@ def play_external(
     (from that loop, ``await`` :func:`play_talk`).
     """
 
+    if server is None:
+        server = getattr(_this_thread, "server", None)
     if server is None:
         for seat, name in zip(scenario.seats, plan.seating, strict=True):
             if tournament.entry(name).kind == "remote":
@@ -400,6 +403,28 @@ def play_external(
         server, tournament, plan, scenario, reputation=reputation, join_timeout=join_timeout
     )
     return _call(server.loop, coro, None)
+
+
+_this_thread = threading.local()
+
+
+@contextlib.contextmanager
+def talks_on(server: Server) -> Iterator[None]:
+    """Within the block, :func:`play_external` called without ``server`` from this
+    thread plays on ``server``.
+
+    The server that runs a tournament itself plays the series with sandboxed or
+    remote entries in threads of its own, through the worker's code
+    (:class:`~accord.server.tournament.worker.Player`), which knows nothing of
+    servers: this is how their talks reach its hub instead of an embedded server.
+    """
+
+    previous = getattr(_this_thread, "server", None)
+    _this_thread.server = server
+    try:
+        yield
+    finally:
+        _this_thread.server = previous
 
 
 def _claim() -> EmbeddedServer:
@@ -880,5 +905,6 @@ __all__ = [
     "embedded_server",
     "play_external",
     "play_talk",
+    "talks_on",
     "with_time_limits",
 ]

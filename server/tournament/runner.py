@@ -320,6 +320,7 @@ class _Run:
         workers: int | None,
         progress: RunProgress,
         stop: threading.Event,
+        make: Callable[[Setup], Executor] | None = None,
     ) -> None:
         self.tournament = tournament
         self.name = tournament.name
@@ -329,6 +330,7 @@ class _Run:
         self.workers = workers
         self.progress = progress
         self.stop = stop
+        self.make = make
         self.setup: Setup | None = None
         self.executor: Executor | None = None
         self.slots = 0
@@ -362,7 +364,10 @@ class _Run:
             started = time.perf_counter()
             self.progress.note(f"starting {self.executor_spec}")
             self.setup = make_setup(self.tournament, self.scenarios)
-            self.executor = make_executor(self.executor_spec, self.workers, self.setup)
+            if self.make is not None:
+                self.executor = self.make(self.setup)
+            else:
+                self.executor = make_executor(self.executor_spec, self.workers, self.setup)
             self.slots = self.executor.slots
             self.startup = time.perf_counter() - started
             self.progress.note("")
@@ -449,6 +454,7 @@ def run_tournament(
     resume: bool = False,
     progress: RunProgress | None = None,
     stop: threading.Event | None = None,
+    executor_factory: Callable[[Setup], Executor] | None = None,
 ) -> RunSummary:
     """Play every talk of ``tournament`` that ``url`` (default: the file's store) lacks.
 
@@ -457,9 +463,15 @@ def run_tournament(
     :class:`Interrupted` when stopped (KeyboardInterrupt, or ``stop`` set), after
     storing every series that finished; TournamentError for an entry whose
     strategy does not load.
+
+    ``executor_factory`` builds the executor from the run's setup instead of
+    ``executor`` and ``workers`` (which then only name it in the run record):
+    the HTTP server passes its own, which plays talks with sandboxed or remote
+    entries on its hub.
     """
 
-    check_executor(executor, workers)
+    if executor_factory is None:
+        check_executor(executor, workers)
     url = url or default_store(tournament)
     progress = progress or QuietProgress()
     stop = stop or threading.Event()
@@ -491,6 +503,7 @@ def run_tournament(
             workers=workers,
             progress=progress,
             stop=stop,
+            make=executor_factory,
         )
         for position, result in results.placed(tournament.name):
             run.remember(position, result)

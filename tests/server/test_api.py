@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 from accord.protocol.codec import canonical
 from accord.protocol.commands import Pass, Propose, Resume, Say
@@ -85,6 +86,29 @@ async def test_openapi_document_covers_every_route(tmp_path) -> None:
         for ref in {part.split('"')[0] for part in text.split('"$ref": "')[1:]}:
             name = ref.rsplit("/", 1)[-1]
             assert name in served["components"]["schemas"], ref
+
+
+def test_the_api_page_lists_every_route_and_error_code() -> None:
+    from accord.server.api import STATUS
+    from tests.helpers import ROOT
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(GET|POST) (/\S*)` \|", text, flags=re.M)
+    documented = {(path, method) for method, path in rows}
+    assert len(documented) == len(rows)  # no route twice
+    described = {
+        (path, method.upper())
+        for path, ops in openapi_document()["paths"].items()
+        for method in ops
+    }
+    # the OpenAPI document lists exactly the routes (test above); /healthz, /metrics and the
+    # document itself are in the table too
+    assert documented == described
+    for code, status in STATUS.items():
+        if code in ("too_many_from_address", "too_many_connections"):
+            assert f"`{status} {code}`" in text, code  # the websocket upgrade's, after the table
+            continue
+        assert re.search(rf"^\| {status} \| [^|]*`{code}`", text, flags=re.M), code
 
 
 async def test_an_entry_token_sits_in_several_rooms_over_one_connection(tmp_path) -> None:
