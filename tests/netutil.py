@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -197,3 +200,34 @@ async def act(client: Client, command: Any) -> Any:
 
 def _fields(command: Any) -> dict[str, Any]:
     return {f: getattr(command, f) for f in command.__struct_fields__}
+
+
+def start_server(port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
+    """``accord serve`` in a process of its own (to kill it), its output appended to ``log``."""
+
+    from tests.helpers import ROOT
+
+    env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": ORGANIZER}
+    return subprocess.Popen(
+        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_healthy(url: str, proc: subprocess.Popen[bytes], *, within: float = 10.0) -> None:
+    """Until the server at ``url`` answers /healthz (it must not exit meanwhile)."""
+
+    async with aiohttp.ClientSession() as http:
+        for _ in range(int(within / 0.025)):
+            assert proc.poll() is None, "the server exited"
+            try:
+                async with http.get(url + "/healthz") as res:
+                    if res.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.025)
+    raise TimeoutError("the server did not come up")

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
-
-import aiohttp
 
 from accord.protocol.codec import canonical
 from accord.protocol.commands import Act, CastVote, Challenge, Pass, Propose, Say
@@ -18,32 +14,7 @@ from accord.protocol.engine.visibility import Viewer, visible_log
 from accord.protocol.events import PhaseStarted, TalksConcluded
 from accord.protocol.replies import Ack, Welcome
 from tests.helpers import ROOT, SEATS, six_seat_scenario
-from tests.netutil import ORGANIZER, Client, act, api, free_port
-
-
-def start_server(port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": ORGANIZER}
-    return subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", str(db)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-async def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            assert proc.poll() is None, "the server exited"
-            try:
-                async with http.get(url + "/healthz") as res:
-                    if res.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise TimeoutError("server did not come up")
+from tests.netutil import Client, act, api, free_port, start_server, wait_healthy
 
 
 async def rejoin(url: str, seat: str, token: str, previous: Client) -> Client:

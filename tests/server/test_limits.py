@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 import websockets
 
@@ -22,8 +18,14 @@ from accord.protocol.codec import encode
 from accord.protocol.commands import Ping, Say
 from accord.protocol.replies import Ack, Assignment, Error, Pong, Welcome
 from accord.protocol.scenario import scenario_from_dict
-from tests.helpers import ROOT
-from tests.netutil import ORGANIZER, Client, RunningServer, api, free_port
+from tests.netutil import (
+    Client,
+    RunningServer,
+    api,
+    free_port,
+    start_server,
+    wait_healthy,
+)
 
 UNKNOWN_ROOM = 4404
 """Close code of a hello naming a room that does not exist, failed or expired."""
@@ -151,31 +153,6 @@ async def test_a_ref_over_128_characters_is_refused_and_not_echoed(tmp_path) -> 
         # nothing was said
         assert isinstance(await answer(client, Say(text="short ref", ref="ok")), Ack)
         await client.close()
-
-
-def start_server(port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": ORGANIZER}
-    return subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", str(db)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-async def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            assert proc.poll() is None, "the server exited"
-            try:
-                async with http.get(url + "/healthz") as res:
-                    if res.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise TimeoutError("server did not come up")
 
 
 async def test_long_refs_of_refused_commands_stay_out_of_the_log(tmp_path) -> None:

@@ -13,14 +13,10 @@ it did not earn.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
-
-import aiohttp
 
 from accord.bots.strategies.conceder import Conceder
 from accord.bots.strategies.hardliner import Hardliner
@@ -30,7 +26,7 @@ from accord.protocol.events import DeadlinePassed, PhaseStarted, TalksConcluded,
 from accord.protocol.replies import Welcome
 from accord.protocol.scenario import load_scenario
 from tests.helpers import ROOT
-from tests.netutil import ORGANIZER, Client, api, free_port
+from tests.netutil import Client, api, free_port, start_server, wait_healthy
 
 BOT_DIR = ROOT / "bots" / "reference-js"
 NODE = shutil.which("node")
@@ -39,31 +35,6 @@ SCENARIO = "climate-accord"
 SEED = 7
 THINK = 0.2
 FINISH = 40.0
-
-
-def start_server(port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ACCORD_ORGANIZER_TOKEN": ORGANIZER}
-    return subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", str(db)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-async def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(400):
-            assert proc.poll() is None, "the server exited"
-            try:
-                async with http.get(url + "/healthz") as res:
-                    if res.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.025)
-    raise TimeoutError("the server did not come up")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
