@@ -152,7 +152,7 @@ def test_misbehaving_entries_are_stopped_and_their_seats_play_defaults(
             builtin("conceder"),
             builtin("hardliner"),
         ],
-        limits={"cpu_seconds": 0.5, "memory_mb": 128, "wall_seconds": 60.0},
+        limits={"cpu_seconds": 1.5, "memory_mb": 128, "wall_seconds": 60.0},
     )
 
     talk = play_external(tournament, talk_plan, scenario)
@@ -160,7 +160,7 @@ def test_misbehaving_entries_are_stopped_and_their_seats_play_defaults(
     assert isinstance(talk.log[-1], TalksConcluded)
     assert talk.head and talk.log[-1].seq == len(talk.log)
     # each was stopped by what it broke, and the report says so
-    assert problem_of(talk, "s1") == ["entry 'looper' (seat s1): killed after 0.5 s of CPU (limit)"]
+    assert problem_of(talk, "s1") == ["entry 'looper' (seat s1): killed after 1.5 s of CPU (limit)"]
     assert "entry 'hog' (seat s2): exceeded 128 MiB (memory limit)" in problem_of(talk, "s2")
     assert problem_of(talk, "s3") == [
         "entry 'crasher' (seat s3): exited with status 1: accord-sandbox: importing "

@@ -46,7 +46,7 @@ def test_a_tournament_with_misbehaving_entries_completes(tmp_path: Path) -> None
             ],
             "scenarios": [{"file": str(scenario)}],
             "time_limits": {"tabling": 0.3, "ballot": 0.3, "action": 0.3, "verification": 0.3},
-            "limits": {"cpu_seconds": 0.5, "memory_mb": 128, "wall_seconds": 60.0},
+            "limits": {"cpu_seconds": 1.5, "memory_mb": 128, "wall_seconds": 60.0},
         }
     )
     summary = run_tournament(tournament, workers=1)
