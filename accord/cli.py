@@ -270,6 +270,30 @@ def _bot_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- join ----------------------------------------------------------------------------
+
+
+def _join(args: argparse.Namespace) -> int:
+    import logging
+
+    from accord.server.logs import configure
+    from accord.terminal.address import seat_address
+
+    url, token = seat_address(args.url, args.token)
+    # log lines would break the screen, or the lines of --plain
+    debug = bool(os.environ.get("ACCORD_DEBUG"))
+    configure(level=logging.DEBUG if debug else logging.CRITICAL)
+    if not debug:
+        logging.disable(logging.CRITICAL)
+    if args.plain:
+        from accord.terminal.plain import run_plain
+
+        return run_plain(url, token, wait=args.wait)
+    from accord.terminal.app import run_app
+
+    return run_app(url, token, wait=args.wait)
+
+
 # --- serve ---------------------------------------------------------------------------
 
 
@@ -343,6 +367,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the room's transcript (JSON lines) here and verify it"
         " (default with --once: ./accord-demo-<room>.jsonl)",
     )
+    demo.add_argument(
+        "--human",
+        metavar="SEAT",
+        help="leave SEAT to you: prints a page link and an `accord join` command with the"
+        " seat's token, starts the talk when you take the seat (bots fill the others) and"
+        " gives every phase minutes instead of seconds",
+    )
     demo.set_defaults(run=_demo)
 
     bot = sub.add_parser(
@@ -370,6 +401,30 @@ def build_parser() -> argparse.ArgumentParser:
         " once connected, the bot reconnects for as long as it takes",
     )
     brun.set_defaults(run=_bot_run)
+
+    join = sub.add_parser(
+        "join", help="take a seat at a talk yourself: full-screen, or --plain for lines"
+    )
+    join.add_argument(
+        "url",
+        metavar="URL",
+        help="the server (http://HOST:PORT or ws://HOST:PORT/ws) or a room link"
+        " from the web page (http://HOST:PORT/#/rooms/ID?token=...)",
+    )
+    join.add_argument("--token", help="your seat token (default: the one in a room link)")
+    join.add_argument(
+        "--plain",
+        action="store_true",
+        help="line mode for pipes and screen readers: commands from stdin, events as lines",
+    )
+    join.add_argument(
+        "--wait",
+        type=float,
+        default=3.0,
+        help="seconds to keep trying to reach the server at first (default: %(default)s);"
+        " once connected, the client reconnects for as long as it takes",
+    )
+    join.set_defaults(run=_join)
 
     serve = sub.add_parser("serve", help="run the server (websocket, HTTP API, web page)")
     serve.add_argument("--host", default="127.0.0.1")

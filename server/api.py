@@ -10,13 +10,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import time
 from bisect import bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 import structlog
 from aiohttp import web
 
+from accord.protocol.analysis.bargaining import nash_point
+from accord.protocol.analysis.pareto import pareto_frontier
 from accord.protocol.codec import canonical, decode_event
 from accord.protocol.contract import json_schema
 from accord.protocol.engine.transcript import encode_lines, lines_for, read
@@ -32,14 +37,21 @@ from accord.protocol.errors import (
     TokenRequired,
     UnknownScenario,
 )
+from accord.protocol.events import ProposalTabled, ProposalWithdrawn
 from accord.protocol.scenario import bundled_names, load_scenario, scenario_from_dict
+from accord.protocol.scenario.model import Scenario
+from accord.protocol.scenario.utility import UtilityFunction, utility_functions
 from accord.server.api_types import (
+    AnalysedPackage,
     ApiError,
     ApiErrorBody,
     CreateEntry,
     CreateRoom,
     EntryCreated,
+    FrontierView,
     Health,
+    NashView,
+    RoomAnalysis,
     RoomCreated,
     RoomList,
     RoomSummary,
@@ -54,7 +66,7 @@ from accord.server.api_types import (
     TournamentSummary,
 )
 from accord.server.hub import Hub
-from accord.server.live import status_of
+from accord.server.live import LiveRoom, status_of
 from accord.server.tournament.service import (
     TOURNAMENTS,
     Conflict,
@@ -66,6 +78,29 @@ from accord.server.tournament.service import (
 
 HUB = web.AppKey("hub", Hub)
 log = structlog.get_logger("accord.api")
+
+FRONTIER_POINTS = 5000
+"""Frontier points a room's analysis lists at most (an even sample beyond)."""
+
+KEPT_DERIVED = 32
+"""Rooms' frontiers and tournaments' report pages kept in memory at most, each."""
+
+
+@dataclass
+class Derived:
+    """What the API computes once and serves many times: each room's frontier and
+    Nash point (the scenario never changes) and each tournament's report page (made
+    again only when more talks are stored)."""
+
+    frontiers: OrderedDict[str, tuple[FrontierView, NashView | None]] = field(
+        default_factory=OrderedDict
+    )
+    reports: OrderedDict[str, tuple[int, bytes]] = field(default_factory=OrderedDict)
+    rendering: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """One report at a time: matplotlib's settings are global to the process."""
+
+
+DERIVED = web.AppKey("derived", Derived)
 
 STATUS = {
     "invalid_request": 400,
@@ -365,6 +400,121 @@ def _reader_name(reader: Viewer) -> str:
     return f"seat:{reader.seat}" if reader.role == "seat" else reader.role
 
 
+async def _analysis_reader(request: web.Request, live: LiveRoom) -> Viewer:
+    """Whose briefs the reader of a room's analysis may see: every one (the organizer),
+    its own (a seat token of this room, or a bot entry's token seated in it), none
+    (no token)."""
+
+    hub = _hub(request)
+    token = _bearer(request)
+    if token is None:
+        return SPECTATOR
+    if hub.is_organizer(token):
+        return ORGANIZER
+    record = await hub.credential(token)  # BadToken (401) for a token nobody has
+    if record.kind == "seat" and record.room == live.id and record.seat is not None:
+        return Viewer.of_seat(record.seat)
+    if record.kind == "entry" and record.entry is not None:
+        seats = [seat for seat, entry in live.record.seats.items() if entry == record.entry]
+        if seats:
+            return Viewer.of_seat(seats[0])
+    raise Forbidden("this token opens no seat in this room")
+
+
+def _frontier(scenario: Scenario) -> tuple[FrontierView, NashView | None]:
+    """The scenario's Pareto frontier (at most FRONTIER_POINTS of its vectors) and its
+    Nash point; the scenario must carry every brief."""
+
+    functions = utility_functions(scenario)
+    seats = scenario.seats
+    rows = [functions[seat].rows() for seat in seats]
+    issue_vectors = [
+        [tuple(rows[s][i][o] for s in range(len(seats))) for o in range(len(issue.options))]
+        for i, issue in enumerate(scenario.issues)
+    ]
+    frontier = pareto_frontier(issue_vectors)
+    vectors = frontier.vectors
+    step = max(1, -(-len(vectors) // FRONTIER_POINTS))  # ceiling: never more than the limit
+    points = [dict(zip(seats, vectors[k], strict=True)) for k in range(0, len(vectors), step)]
+    nash = nash_point(vectors, [functions[seat].reservation for seat in seats])
+    nash_view = None
+    if nash is not None:
+        options = frontier.package(nash[0])
+        nash_view = NashView(
+            package={
+                issue.id: issue.options[o]
+                for issue, o in zip(scenario.issues, options, strict=True)
+            },
+            utilities=dict(zip(seats, vectors[nash[0]], strict=True)),
+        )
+    return FrontierView(size=len(vectors), points=points), nash_view
+
+
+async def _frontier_of(
+    request: web.Request, live: LiveRoom
+) -> tuple[FrontierView, NashView | None]:
+    derived = request.app[DERIVED]
+    found = derived.frontiers.get(live.id)
+    if found is None:
+        # spaces of a million packages take seconds: not on the event loop
+        found = await asyncio.to_thread(_frontier, live.room.scenario)
+        derived.frontiers[live.id] = found
+        while len(derived.frontiers) > KEPT_DERIVED:
+            derived.frontiers.popitem(last=False)
+    derived.frontiers.move_to_end(live.id)
+    return found
+
+
+async def room_analysis(request: web.Request) -> web.Response:
+    """What a room's picture needs: every tabled package and the utilities of it the
+    reader may see; for the organizer also the Pareto frontier and the Nash point."""
+
+    hub = _hub(request)
+    room_id = request.match_info["room"]
+    live = await hub.open_room(room_id)
+    if live is None:
+        raise NotFound(f"no room {room_id!r}")
+    reader = await _analysis_reader(request, live)
+    scenario = live.room.scenario  # the organizer's view: every brief
+    if reader is ORGANIZER:
+        functions: dict[str, UtilityFunction] = utility_functions(scenario)
+    elif reader.role == "seat" and reader.seat is not None:
+        brief = scenario.delegation(reader.seat).brief
+        functions = {} if brief is None else {reader.seat: UtilityFunction(scenario, brief)}
+    else:
+        functions = {}
+    packages: list[AnalysedPackage] = []
+    by_id: dict[str, int] = {}
+    for event in live.room.log[: live.durable_seq]:  # what every reader may have been sent
+        if isinstance(event, ProposalTabled):
+            by_id[event.package_id] = len(packages)
+            packages.append(
+                AnalysedPackage(
+                    package_id=event.package_id,
+                    seat=event.seat,
+                    round=event.round,
+                    package=dict(event.package),
+                    utilities={seat: f(event.package) for seat, f in functions.items()},
+                )
+            )
+        elif isinstance(event, ProposalWithdrawn) and event.package_id in by_id:
+            k = by_id[event.package_id]
+            packages[k] = msgspec.structs.replace(packages[k], withdrawn=True)
+    frontier, nash = await _frontier_of(request, live) if reader is ORGANIZER else (None, None)
+    return json_response(
+        RoomAnalysis(
+            room=live.id,
+            reader=_reader_name(reader),
+            seats=list(scenario.seats),
+            connected={seat: seat in live.holders for seat in scenario.seats},
+            reservations={seat: f.reservation for seat, f in functions.items()},
+            packages=packages,
+            frontier=frontier,
+            nash=nash,
+        )
+    )
+
+
 # --- tournaments -----------------------------------------------------------------------------
 
 
@@ -514,6 +664,41 @@ async def tournament_talks(request: web.Request) -> web.Response:
     )
 
 
+async def tournament_report(request: web.Request) -> web.Response:
+    """The tournament's report page (``accord tournament report``) of the talks stored
+    so far: self-contained HTML, plots as inline SVG, no script."""
+
+    service, view = await _readable(request)
+    name = view.listing.name
+    board = await service.board(name, view.status == "running")
+    derived = request.app[DERIVED]
+    async with derived.rendering:
+        cached = derived.reports.get(name)
+        if cached is None or cached[0] != board.count:
+            from accord.server.tournament.report import render
+
+            results = [result for _, result in board.placed]
+            started = time.monotonic()
+            page = await asyncio.to_thread(render, results, view.tournament)
+            seconds = round(time.monotonic() - started, 3)
+            log.info("report rendered", tournament=name, talks=board.count, seconds=seconds)
+            cached = derived.reports[name] = (board.count, page.encode())
+            while len(derived.reports) > KEPT_DERIVED:
+                derived.reports.popitem(last=False)
+        derived.reports.move_to_end(name)
+    return web.Response(
+        body=cached[1],
+        content_type="text/html",
+        charset="utf-8",
+        headers={
+            # the page has no script: nothing in it may run or load anything
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src data:; frame-ancestors 'self'",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 async def tournament_transcript(request: web.Request) -> web.Response:
     """A stored talk's transcript as the reader may see it: the organizer's copy, the
     copy of the seat a remote entry's bot held (its entry token), or the public copy
@@ -630,6 +815,7 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/rooms/{room}", room_state),
         web.post("/api/rooms/{room}/start", start_room),
         web.get("/api/rooms/{room}/transcript", transcript),
+        web.get("/api/rooms/{room}/analysis", room_analysis),
         web.get("/api/scenarios", list_scenarios),
         web.get("/api/scenarios/{name}", get_scenario),
         web.get("/api/schema", schema),
@@ -640,6 +826,7 @@ def routes() -> list[web.RouteDef]:
         web.post("/api/tournaments/{name}/start", start_tournament),
         web.get("/api/tournaments/{name}/standings", tournament_standings),
         web.get("/api/tournaments/{name}/talks", tournament_talks),
+        web.get("/api/tournaments/{name}/report", tournament_report),
         web.get("/api/tournaments/{name}/talks/{talk}/transcript", tournament_transcript),
         web.get("/api/openapi.json", openapi),
         web.get("/healthz", healthz),

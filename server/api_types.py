@@ -189,3 +189,59 @@ class TalkList(_Body, kw_only=True):
     talks: list[TalkResult]
     next: str | None = None
     """Cursor of the next page (pass it as ``after``); null on the last page."""
+
+
+# --- a room's picture --------------------------------------------------------------------------
+
+
+class AnalysedPackage(_Body, kw_only=True):
+    """A package tabled in the room (any round, withdrawn ones too) and the utilities of
+    it that the reader may see."""
+
+    package_id: str
+    seat: str
+    round: int
+    package: dict[str, str]
+    withdrawn: bool = False
+    utilities: dict[str, float] = {}
+    """Seat → its utility of this package: every seat for the organizer, the reader's
+    own seat for a seat, none for anyone else."""
+
+
+class FrontierView(_Body, kw_only=True):
+    """The Pareto frontier of the room's scenario as utility vectors (seat → utility)."""
+
+    size: int
+    """Packages on the frontier."""
+    points: list[dict[str, float]]
+    """Their utility vectors, in agenda order of packages; when ``size`` exceeds the
+    limit, an even sample of them."""
+
+
+class NashView(_Body, kw_only=True):
+    """The Nash bargaining point: the package maximising the product of gains over
+    reservation among those every seat weakly prefers to no deal."""
+
+    package: dict[str, str]
+    utilities: dict[str, float]
+
+
+class RoomAnalysis(_Body, kw_only=True):
+    """What a room's picture needs, as the reader may see it (briefs are private)."""
+
+    room: str
+    reader: str
+    """``organizer``, ``seat:<id>`` or ``spectator``."""
+    seats: list[str]
+    connected: dict[str, bool]
+    """Seat → whether a connection holds the seat now."""
+    reservations: dict[str, float]
+    """Seat → its reservation utility (what no deal is worth), for the seats whose
+    brief the reader may see."""
+    packages: list[AnalysedPackage]
+    """Every package tabled so far, in the order tabled."""
+    frontier: FrontierView | None = None
+    """The organizer only."""
+    nash: NashView | None = None
+    """The organizer only; null also when no package is worth its reservation to
+    every seat."""

@@ -3,13 +3,14 @@ and the web page."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import structlog
 from aiohttp import WSCloseCode, web
 
-from accord.server.api import HUB, error_body, errors_middleware, routes
+from accord.server.api import DERIVED, HUB, Derived, error_body, errors_middleware, routes
 from accord.server.hub import Hub
 from accord.server.session import Session
 from accord.server.settings import Settings
@@ -51,8 +52,36 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
+PAGE_HEADERS = {
+    # scripts only from this server, so a text that slipped into the page as markup
+    # still could not run; tokens travel in the URL's fragment and stay out of referrers
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+_STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+_STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(js|css|svg)$")
+
+
 async def index(request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(STATIC / "index.html")
+    """The web page (its scripts and styles are under /static/)."""
+
+    return web.FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
+
+
+async def static_file(request: web.Request) -> web.StreamResponse:
+    """One of the page's files: a plain name in server/static, nothing else."""
+
+    name = request.match_info["name"]
+    path = STATIC / name
+    if not _STATIC_NAME.match(name) or not path.is_file():
+        raise web.HTTPNotFound()
+    headers = {**PAGE_HEADERS, "Content-Type": _STATIC_TYPES[path.suffix]}
+    return web.FileResponse(path, headers=headers)
 
 
 def build_app(settings: Settings, store: Store | None = None) -> web.Application:
@@ -64,6 +93,7 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
     app[HUB] = hub
     tournaments = TournamentService(hub, settings)
     app[TOURNAMENTS] = tournaments
+    app[DERIVED] = Derived()
 
     async def on_startup(app: web.Application) -> None:
         await the_store.open()
@@ -88,7 +118,14 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
-    app.add_routes([web.get("/ws", websocket), web.get("/", index), *routes()])
+    app.add_routes(
+        [
+            web.get("/ws", websocket),
+            web.get("/", index),
+            web.get("/static/{name}", static_file),
+            *routes(),
+        ]
+    )
     return app
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import msgspec
 import websockets
 from aiohttp import web
 
@@ -21,13 +22,16 @@ from accord.protocol.commands import Hello
 from accord.protocol.engine.transcript import read, verify
 from accord.protocol.events import TalksConcluded
 from accord.protocol.scenario import load_scenario
-from accord.protocol.scenario.model import Scenario
+from accord.protocol.scenario.model import Scenario, TimeLimits
 from accord.protocol.tournament import TalkResult, Tournament, tournament_from_dict
 from accord.server.api import HUB
 from accord.server.app import build_app
 from accord.server.narrate import describe, rule_text, veto_holders
 from accord.server.settings import Settings
 from accord.server.tokens import new_token
+
+HUMAN_TIME = TimeLimits(tabling=300.0, ballot=180.0, action=120.0, verification=120.0)
+"""Phase time limits when a person holds a seat: time to read, compose and vote."""
 
 LINEUP = [
     "adaptive",
@@ -137,12 +141,24 @@ async def run_demo(
     once: bool,
     delay: float,
     transcript: str | None = None,
+    human: str | None = None,
 ) -> int:
     """Serve, play one narrated talk among built-in bots, then exit (``once``) or keep serving.
 
     ``transcript`` is where the room's transcript is written; with ``once`` it
-    defaults to ``accord-demo-<room>.jsonl`` in the current directory.
+    defaults to ``accord-demo-<room>.jsonl`` in the current directory. ``human``
+    is a seat left to a person (in the web page or ``accord join``): the talk
+    starts when they take it, with phase time limits fit for people.
     """
+
+    the_scenario = load_scenario(scenario)
+    if human is not None and human not in the_scenario.seats:
+        print(
+            f"--human: no seat {human!r} in {the_scenario.id}; its seats are "
+            + ", ".join(the_scenario.seats),
+            file=sys.stderr,
+        )
+        return 2
 
     organizer = new_token("organizer")
     settings = Settings(host=host, port=port, db=db, organizer_token=organizer)
@@ -158,26 +174,37 @@ async def run_demo(
     base = f"http://{host}:{port}"
     ws_url = f"ws://{host}:{port}/ws"
     hub = app[HUB]
-    the_scenario = load_scenario(scenario)
     print(f"accord server on {base}/ (SQLite store: {Path(db).resolve()})")
     print(f"Scenario: {the_scenario.title}")
     for line in _opening(the_scenario):
         print(line)
     print()
-    live, tokens = await hub.create_room(the_scenario, seed=seed)
+    played = the_scenario
+    if human is not None:
+        rules = msgspec.structs.replace(the_scenario.rules, time_limits=HUMAN_TIME)
+        played = msgspec.structs.replace(the_scenario, rules=rules)
+    live, tokens = await hub.create_room(played, seed=seed)
     rng = random.Random(seed)
     names = [name for name in LINEUP if name in available()]
     order = rng.sample(the_scenario.seats, k=len(the_scenario.seats))
     lineup = {seat: names[n % len(names)] for n, seat in enumerate(order)}
+    if human is not None:
+        lineup[human] = "you"
     for seat in the_scenario.seats:
         print(f"  {seat:<12} played by {lineup[seat]}")
     print()
+    print(f"Watch this talk in the web page: {base}/#/rooms/{live.id}")
+    if human is not None:
+        for line in _invitation(base, live.id, human, tokens[human]):
+            print(line)
+    print(flush=True)
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     watcher = asyncio.create_task(_watch(ws_url, live.id, scenario, lines))
     await asyncio.sleep(0.1)
     bots = [
         BotClient(load(lineup[seat]), ws_url, tokens[seat], seed=seed)
         for seat in the_scenario.seats
+        if seat != human
     ]
     playing = asyncio.gather(*(b.run() for b in bots))
     while (line := await lines.get()) is not None:
@@ -203,10 +230,12 @@ async def run_demo(
         status = 0 if verified else 1
     else:
         print(f"Transcript: {url}")
-    print()
-    board = await _tournament(db, seed)
-    for line in board:
-        print(line, flush=True)
+    if human is None:
+        # the showcase ends with a tournament; a person came to play one talk
+        print()
+        board = await _tournament(db, seed)
+        for line in board:
+            print(line, flush=True)
     tried = " ".join(names[:3])
     steps = []
     if transcript is not None:
@@ -215,13 +244,18 @@ async def run_demo(
         steps.append(
             ("check the transcript", f"curl -so talk.jsonl {url} && accord verify talk.jsonl")
         )
-    steps.append(
-        (
-            "read the tournament",
-            f"accord tournament report {shlex.quote(db)} --name {DEMO_TOURNAMENT}"
-            " -o tournament.html",
+    if human is None:
+        steps.append(
+            (
+                "read the tournament",
+                f"accord tournament report {shlex.quote(db)} --name {DEMO_TOURNAMENT}"
+                " -o tournament.html",
+            )
         )
-    )
+        seat = the_scenario.seats[0]
+        steps.append(
+            ("take a seat yourself", f"accord demo --human {seat}   (any seat of the scenario)")
+        )
     steps.append(
         (
             "try strategies locally",
@@ -230,7 +264,8 @@ async def run_demo(
         )
     )
     if not once:
-        steps.append(("watch and browse the rooms", f"{base}/   (serving until Ctrl-C)"))
+        steps.append(("replay the talk in the page", f"{base}/#/rooms/{live.id}"))
+        steps.append(("browse rooms and tournaments", f"{base}/   (serving until Ctrl-C)"))
     width = max(len(what) for what, _ in steps) + 1
     print("\nWhat next:")
     for what, how in steps:
@@ -243,6 +278,21 @@ async def run_demo(
     finally:
         await runner.cleanup()
     return status
+
+
+def _invitation(base: str, room: str, seat: str, token: str) -> list[str]:
+    """How the person takes their seat: a page link (the token in the fragment, which
+    browsers never send to a server) or the terminal client."""
+
+    return [
+        f"Your seat is {seat}. The talks begin when you take it, in the browser:",
+        f"  {base}/#/rooms/{room}?token={token}",
+        "or in a terminal:",
+        f"  accord join {base} --token {token}",
+        "Each phase waits up to "
+        + ", ".join(f"{int(s)} s for {p}" for p, s in msgspec.structs.asdict(HUMAN_TIME).items())
+        + "; the bots act at once.",
+    ]
 
 
 DEMO_TOURNAMENT = "demo"
@@ -325,6 +375,7 @@ def demo(args: object) -> int:
                 once=args.once,  # type: ignore[attr-defined]
                 delay=args.delay,  # type: ignore[attr-defined]
                 transcript=args.transcript,  # type: ignore[attr-defined]
+                human=args.human,  # type: ignore[attr-defined]
             )
         )
     except KeyboardInterrupt:

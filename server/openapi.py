@@ -18,6 +18,7 @@ from accord.server.api_types import (
     CreateRoom,
     EntryCreated,
     Health,
+    RoomAnalysis,
     RoomCreated,
     RoomList,
     ScenarioList,
@@ -39,6 +40,7 @@ _TYPES = [
     Health,
     RoomCreated,
     RoomList,
+    RoomAnalysis,
     ScenarioList,
     StartRoom,
     Started,
@@ -230,6 +232,17 @@ def openapi_document() -> dict[str, Any]:
                     content={"application/x-ndjson": {"schema": {"type": "string"}}},
                 )
             },
+            "/api/rooms/{room}/analysis": {
+                "get": _op(
+                    "What the room's picture needs: every tabled package with the utilities "
+                    "of it the reader may see (the organizer: every seat's, and the Pareto "
+                    "frontier and Nash point; a seat token: its own; no token: none)",
+                    (200, "the packages and what the reader may see of them", "RoomAnalysis"),
+                    params=["room"],
+                    security=[{"bearer": []}, {}],
+                    errors=(404, 409, 410),
+                )
+            },
             "/api/scenarios": {
                 "get": _op("Bundled scenarios", (200, "the scenarios", "ScenarioList"))
             },
@@ -310,6 +323,17 @@ def openapi_document() -> dict[str, Any]:
                     query=_PAGE_QUERY,
                     security=[{"bearer": []}, {}],
                     errors=(400, 404),
+                )
+            },
+            "/api/tournaments/{name}/report": {
+                "get": _op(
+                    "The tournament's report page (as `accord tournament report` writes it) "
+                    "of the talks stored so far",
+                    (200, "self-contained HTML: tables and inline SVG plots, no script", ""),
+                    params=["name"],
+                    security=[{"bearer": []}, {}],
+                    errors=(404,),
+                    content={"text/html": {"schema": {"type": "string"}}},
                 )
             },
             "/api/tournaments/{name}/talks/{talk}/transcript": {
