@@ -8,6 +8,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -145,6 +146,10 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{path}: not a transcript: {exc}", file=sys.stderr)
         return 1
     result = verify(lines)
+    if args.seat is not None:
+        notebook = _notebook(lines, args.seat)
+        if notebook is None:
+            return USAGE
     if args.json:
         print(msgspec.json.encode(result).decode())
         return 0 if result.ok else 1
@@ -165,7 +170,53 @@ def _verify(args: argparse.Namespace) -> int:
         print("NOT verified")
     else:
         print("verified" if result.complete else "verified (hash chain of a partial copy)")
+    if args.seat is not None:
+        for line in notebook:
+            print(line)
     return 0 if result.ok else 1
+
+
+def _notebook(lines: list[Any], seat: str) -> list[str] | None:
+    """The private notebook of ``seat`` in a transcript copy, in words: each note with
+    where in the talks it was made; None (after saying why) if there is no such seat."""
+
+    from accord.protocol.events import NoteMade, PhaseStarted, TalksOpened
+
+    events = [line.event for line in lines if line.event is not None]
+    opened = next((e for e in events if isinstance(e, TalksOpened)), None)
+    if opened is not None and seat not in opened.scenario.seats:
+        print(
+            f"--seat: no seat {seat!r} in this talk; its seats: {', '.join(opened.scenario.seats)}",
+            file=sys.stderr,
+        )
+        return None
+    out = [f"Notebook of {seat}:"]
+    where = "before the talks began"
+    for event in events:
+        if isinstance(event, PhaseStarted):
+            if event.phase in ("tabling", "ballot"):
+                where = f"round {event.round}, {event.phase}"
+            else:
+                where = f"period {event.period}, {event.phase}"
+        elif isinstance(event, NoteMade) and event.seat == seat:
+            label = "FAILURE" if event.kind == "failure" else "note"
+            out.append(f"  seq {event.seq} ({where}) {label}:")
+            out.extend(f"    {line}" for line in event.text.splitlines() or [""])
+            if event.data:
+                data = ", ".join(f"{k}={v!r}" for k, v in event.data.items())
+                out.append(f"    data: {data}")
+    if len(out) == 1:
+        sealed = sum(1 for line in lines if line.event is None)
+        out.append(
+            "  no notes in this copy"
+            + (
+                f" ({sealed} events are sealed in it: the organizer's copy or {seat}'s own has"
+                f" {seat}'s notes)"
+                if sealed
+                else ""
+            )
+        )
+    return out
 
 
 # --- demo ----------------------------------------------------------------------------
@@ -218,8 +269,8 @@ def _bot_play(args: argparse.Namespace) -> int:
         line = describe(event, scenario)
         if line:
             print(line)
-    for failure in talk.failures:
-        print(f"! {failure}", file=sys.stderr)
+    for line in failure_lines(talk.failures):
+        print(line, file=sys.stderr)
     for rejection in talk.rejections:
         print(
             f"! {rejection.strategy} at {rejection.seat}: {rejection.code}: {rejection.message}",
@@ -229,6 +280,99 @@ def _bot_play(args: argparse.Namespace) -> int:
         Path(args.transcript).write_bytes(export(talk.room))
         print(f"transcript written to {args.transcript}")
     return 0
+
+
+def _bot_replay(args: argparse.Namespace) -> int:
+    from accord.bots.registry import load
+    from accord.bots.replay import ReplayError, replay
+    from accord.protocol.engine.transcript import read
+
+    cls = load(args.strategy)
+    path = Path(args.transcript)
+    try:
+        lines = read(path.read_bytes().splitlines())
+    except OSError as exc:
+        print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return FAILED
+    except ValueError as exc:
+        print(f"{path}: not a transcript: {exc}", file=sys.stderr)
+        return FAILED
+    events = [line.event for line in lines if line.event is not None]
+    try:
+        result = replay(events, args.seat, cls(), seed=args.seed)
+    except ReplayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE
+    if args.json:
+        print(
+            msgspec.json.encode(
+                {
+                    "seat": result.seat,
+                    "strategy": result.strategy,
+                    "seed": result.seed,
+                    "reproduced": result.reproduced,
+                    "decisions": [
+                        {
+                            "where": d.where,
+                            "phase": d.phase,
+                            "round": d.round,
+                            "period": d.period,
+                            "same": d.same,
+                            "recorded": d.recorded,
+                            "replayed": d.replayed,
+                            "notes": d.notes,
+                        }
+                        for d in result.decisions
+                    ],
+                }
+            ).decode()
+        )
+        return 0 if result.reproduced else 1
+    same = sum(d.same for d in result.decisions)
+    print(
+        f"{result.strategy} replayed at seat {result.seat} (seed {result.seed}):"
+        f" {same} of {len(result.decisions)} decisions as recorded"
+    )
+    for d in result.decisions:
+        if d.same:
+            print(f"  {d.where:<24} same      {_moves(d.replayed)}")
+            continue
+        print(f"  {d.where:<24} DIFFERENT")
+        print(f"      recorded: {_moves(d.recorded)}")
+        print(f"      replayed: {_moves(d.replayed)}")
+        for note in d.notes:
+            print(f"      note: {note.splitlines()[0] if note.strip() else note}")
+    for line in failure_lines(result.failures):
+        print(line, file=sys.stderr)
+    first = result.first_difference
+    if first is None:
+        print("Every decision is the one recorded.")
+        return 0
+    print(f"First difference: {first.where}.")
+    return 1
+
+
+def _moves(moves: tuple[tuple[str, ...], ...]) -> str:
+    return "; ".join(" ".join(move) for move in moves) or "nothing"
+
+
+def failure_lines(failures: list[Any]) -> list[str]:
+    """Hook failures for a developer: each with its full traceback the first time it
+    happens, then a count of the repeats (a bug in ``vote`` fails every ballot)."""
+
+    seen: dict[tuple[str, str, str], int] = {}
+    out: list[str] = []
+    for failure in failures:
+        key = (failure.seat, failure.hook, failure.problem)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            continue
+        out.append(f"! {failure}")
+        out.extend(f"    {line}" for line in failure.traceback.rstrip().splitlines())
+    for (seat, hook, _), times in seen.items():
+        if times > 1:
+            out.append(f"! (the failure of {hook} at seat {seat} above happened {times} times)")
+    return out
 
 
 def _bot_run(args: argparse.Namespace) -> int:
@@ -260,7 +404,7 @@ def _bot_run(args: argparse.Namespace) -> int:
         args.token,
         seed=args.seed,
         on_event=report,
-        on_failure=lambda f: print(f"! {f}"),
+        on_failure=lambda f: print("\n".join(failure_lines([f])), file=sys.stderr, flush=True),
         first_contact=args.wait,
     )
     try:
@@ -388,6 +532,22 @@ def build_parser() -> argparse.ArgumentParser:
     bplay.add_argument("--seed", type=int, default=1)
     bplay.add_argument("--transcript", help="write the transcript (JSONL) here")
     bplay.set_defaults(run=_bot_play)
+    breplay = bsub.add_parser(
+        "replay",
+        help="feed a seat's recorded view of a talk to a strategy: what it would do,"
+        " decision by decision, beside what was played",
+    )
+    breplay.add_argument("transcript", help="a transcript: the organizer's copy or the seat's")
+    breplay.add_argument("strategy", help="name or module:Class (the same or a changed one)")
+    breplay.add_argument("--seat", required=True, help="the seat to replay")
+    breplay.add_argument(
+        "--seed",
+        type=int,
+        help="the bot's seed (default: the room's, as accord bot play and tournaments seed"
+        " their bots; only the organizer's copy shows it)",
+    )
+    breplay.add_argument("--json", action="store_true", help="print the decisions as JSON")
+    breplay.set_defaults(run=_bot_replay)
     brun = bsub.add_parser("run", help="run a strategy against a server")
     brun.add_argument("strategy", help="name or module:Class")
     brun.add_argument("--server", required=True, help="e.g. ws://127.0.0.1:8000/ws")
@@ -484,6 +644,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check a transcript's hash chain and replay it")
     verify.add_argument("transcript")
     verify.add_argument("--json", action="store_true")
+    verify.add_argument(
+        "--seat",
+        metavar="SEAT",
+        help="also print SEAT's private notebook: its bot's notes and hook failures (in the"
+        " organizer's copy or SEAT's own)",
+    )
     verify.set_defaults(run=_verify)
     return parser
 

@@ -32,6 +32,7 @@ from accord.bots.context import (
 )
 from accord.bots.inprocess import LocalTalk, Rejection, play
 from accord.bots.registry import UnknownStrategy, available, load
+from accord.bots.replay import Decision, Replay, ReplayError, replay
 from accord.bots.reputation import (
     combine,
     record_from_log,
@@ -63,6 +64,7 @@ __all__ = [
     "BotClient",
     "Choice",
     "Context",
+    "Decision",
     "Delegation",
     "History",
     "HookFailure",
@@ -73,6 +75,8 @@ __all__ = [
     "Ranking",
     "Record",
     "Rejection",
+    "Replay",
+    "ReplayError",
     "RoomPlay",
     "TabledPackage",
     "Tables",
@@ -93,6 +97,7 @@ __all__ = [
     "record_from_log",
     "records_from_log",
     "remember",
+    "replay",
     "run_bot",
     "series_reputation",
     "stakes",

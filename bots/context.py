@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from accord.bots.tables import AgendaTables, BriefTables, Ranking, Tables
+from accord.protocol.commands import Note, NoteValue
 from accord.protocol.events import (
     BallotResult,
     ChallengeResult,
@@ -425,6 +426,7 @@ class Context:
         self.deadline: float | None = None
         self.ballot: list[TabledPackage] = []
         self._outbox: list[tuple[str, list[str] | None]] = []
+        self._notebook: list[Note] = []
         self._tables = tables
         self._agenda: AgendaTables = tables.agenda
         self._shelf: dict[bytes, Any] = {} if shelf is None else shelf
@@ -492,11 +494,32 @@ class Context:
 
         self._outbox.append((text, to))
 
+    def note(self, text: str, **data: NoteValue) -> None:
+        """Write in this seat's private notebook: why the bot decided what it did.
+
+        Only this seat and the organizer ever see a note; it is kept in the
+        transcript (``accord verify --seat SEAT`` prints the notebook), changes
+        nothing in the talks, and is sent with this hook's answer. ``data``
+        holds JSON scalars (str, int, finite float, bool, None); limits:
+        :data:`~accord.protocol.commands.NOTE_TEXT_LIMIT` characters of text,
+        :data:`~accord.protocol.commands.NOTE_DATA_LIMIT` entries,
+        :data:`~accord.protocol.commands.NOTES_PER_SEAT` notes a talk (notes
+        beyond a limit are cut short or dropped, never an error in the hook).
+        """
+
+        self._notebook.append(Note(text=str(text), data=data))
+
     def has_statements(self) -> bool:
-        return bool(self._outbox)
+        """Whether statements or notes wait to be sent."""
+
+        return bool(self._outbox) or bool(self._notebook)
 
     def take_statements(self) -> list[tuple[str, list[str] | None]]:
         out, self._outbox = self._outbox, []
+        return out
+
+    def take_notes(self) -> list[Note]:
+        out, self._notebook = self._notebook, []
         return out
 
     # --- packages ---------------------------------------------------------------------------

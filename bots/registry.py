@@ -3,6 +3,7 @@ or ``module:Class``."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import sys
@@ -41,14 +42,38 @@ class UnknownStrategy(LookupError):
 
 def _import(path: str) -> type[Delegation]:
     module_name, _, attr = path.partition(":")
+    if not module_name or not attr:
+        raise UnknownStrategy(f"{path!r}: give module:Class, e.g. mybot:MyBot")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UnknownStrategy(f"cannot import {module_name!r}: {exc}") from None
-    cls = getattr(module, attr, None)
-    if not (isinstance(cls, type) and issubclass(cls, Delegation)):
-        raise UnknownStrategy(f"{path!r} is not a Delegation class")
-    return cls
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module_name.startswith(exc.name):
+            raise UnknownStrategy(
+                f"no module {exc.name!r} to import {path!r} from (run from the folder that"
+                " holds it, or put that folder on PYTHONPATH)"
+            ) from None
+        raise UnknownStrategy(f"importing {module_name!r} failed: {exc}") from None
+    except Exception as exc:  # the module's own code raised: say where
+        raise UnknownStrategy(
+            f"importing {module_name!r} raised {type(exc).__name__}: {exc}"
+        ) from exc
+    found = getattr(module, attr, None)
+    if found is None:
+        classes = sorted(
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, type) and issubclass(value, Delegation) and value is not Delegation
+        )
+        close = difflib.get_close_matches(attr, classes, n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        listed = f" (its Delegation classes: {', '.join(classes)})" if classes else ""
+        raise UnknownStrategy(f"module {module_name!r} has no {attr!r}{hint}{listed}")
+    if not (isinstance(found, type) and issubclass(found, Delegation)):
+        what = "a class" if isinstance(found, type) else f"a {type(found).__name__}"
+        raise UnknownStrategy(
+            f"{path!r} is {what}, not a Delegation class (subclass accord.bots.Delegation)"
+        )
+    return found
 
 
 def available() -> dict[str, str]:
@@ -82,6 +107,10 @@ def load(spec: str) -> type[Delegation]:
         return _import(spec)
     path = available().get(spec)
     if path is None:
-        known = ", ".join(sorted(available()))
-        raise UnknownStrategy(f"no strategy {spec!r} (known: {known}; or give module:Class)")
+        names = sorted(available())
+        close = difflib.get_close_matches(spec, names, n=3)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise UnknownStrategy(
+            f"no strategy {spec!r}; {hint}(known: {', '.join(names)}; or give module:Class)"
+        )
     return _import(path)

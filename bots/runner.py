@@ -9,8 +9,10 @@ the seat plays the default instead.
 
 from __future__ import annotations
 
+import math
 import random
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,10 +20,14 @@ from accord.bots.context import Context, History, PublicRecord, Record
 from accord.bots.sdk import Delegation
 from accord.bots.tables import Tables
 from accord.protocol.commands import (
+    NOTE_DATA_LIMIT,
+    NOTE_TEXT_LIMIT,
+    NOTES_PER_SEAT,
     Act,
     CastVeto,
     CastVote,
     Challenge,
+    Note,
     Pass,
     Propose,
     Say,
@@ -41,6 +47,8 @@ class HookFailure:
     strategy: str
     hook: str
     problem: str
+    traceback: str = ""
+    """The formatted traceback of a hook that raised (empty for other failures)."""
 
     def __str__(self) -> str:
         return f"{self.strategy} at seat {self.seat}: {self.hook} {self.problem}"
@@ -87,6 +95,7 @@ class Runner:
         self._agenda: dict[str, tuple[str, ...]] = {}
         self.failures: list[HookFailure] = []
         self.finished = False
+        self._notes = 0
 
     @property
     def strategy(self) -> str:
@@ -187,17 +196,15 @@ class Runner:
             answer = [answer]
         packages: list[dict[str, str]] = []
         issues = self._agenda
-        for package in answer if isinstance(answer, list) else []:
-            valid = isinstance(package, dict) and package.keys() == issues.keys()
-            if valid:
-                for issue, options in issues.items():
-                    if package[issue] not in options:
-                        valid = False
-                        break
-            if valid:
+        if not isinstance(answer, list):
+            self._fail("table", f"returned {answer!r}: give a package (a dict) or a list of them")
+            answer = []
+        for package in answer:
+            problem = package_problem(package, issues)
+            if problem is None:
                 packages.append(dict(package))
             else:
-                self._fail("table", f"returned an invalid package {package!r}")
+                self._fail("table", f"returned an invalid package {package!r}: {problem}")
         if len(packages) > limit:
             self._fail("table", f"returned {len(packages)} packages; the limit is {limit}")
             packages = packages[:limit]
@@ -248,6 +255,11 @@ class Runner:
                     continue
             if text.strip():
                 out.append(Say(text=text[:limit], to=to))
+        for note in self.ctx.take_notes():
+            if self._notes >= NOTES_PER_SEAT:
+                continue  # the room would refuse it; the notebook is full
+            self._notes += 1
+            out.append(_within_limits(note))
         return out
 
     # --- isolation --------------------------------------------------------------------------
@@ -257,7 +269,9 @@ class Runner:
         try:
             result = getattr(self.delegation, hook)(*args)
         except Exception as exc:  # a strategy's bug must not take the room down
-            self._fail(hook, f"raised {type(exc).__name__}: {exc}")
+            # from the strategy's own frame on: this one is the same in every failure
+            trace = traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next)
+            self._fail(hook, f"raised {type(exc).__name__}: {exc}", "".join(trace))
             return default
         elapsed = time.perf_counter() - started
         if elapsed > self.budget:
@@ -265,8 +279,62 @@ class Runner:
             return default
         return result
 
-    def _fail(self, hook: str, problem: str) -> None:
-        failure = HookFailure(self.seat, self.strategy, hook, problem)
+    def _fail(self, hook: str, problem: str, trace: str = "") -> None:
+        failure = HookFailure(self.seat, self.strategy, hook, problem, trace)
         self.failures.append(failure)
+        if self.ctx is not None:
+            # kept in the room's record, for this seat and the organizer only
+            self.ctx._notebook.append(
+                Note(text=trace or problem, data={"hook": hook, "problem": problem}, kind="failure")
+            )
         if self.on_failure is not None:
             self.on_failure(failure)
+
+
+def package_problem(package: object, agenda: dict[str, tuple[str, ...]]) -> str | None:
+    """What is wrong with ``package`` on this agenda (issue → its options), in words
+    naming the issue, the option and the allowed options; None if nothing is."""
+
+    def options(issue: str) -> str:
+        return ", ".join(repr(o) for o in agenda[issue])
+
+    if not isinstance(package, dict):
+        return f"a package is a dict of issue → option, not {type(package).__name__}"
+    for issue in package:
+        if issue not in agenda:
+            return f"no issue {issue!r} on the agenda (its issues: {', '.join(map(repr, agenda))})"
+    for issue in agenda:
+        if issue not in package:
+            return f"issue {issue!r} has no option (choose one of {options(issue)})"
+        if package[issue] not in agenda[issue]:
+            return (
+                f"issue {issue!r} has no option {package[issue]!r} (its options: {options(issue)})"
+            )
+    return None
+
+
+def _within_limits(note: Note) -> Note:
+    """``note`` cut to what a room accepts: a strategy's notebook must never make its
+    hook fail. A failure keeps the end of its text (where a traceback names the error)."""
+
+    text = note.text
+    if len(text) > NOTE_TEXT_LIMIT:
+        keep = NOTE_TEXT_LIMIT - 1
+        text = "…" + text[-keep:] if note.kind == "failure" else text[:keep] + "…"
+    if not text.strip() and not note.data:
+        text = "(empty note)"
+    data: dict[str, str | int | float | bool | None] = {}
+    for key, value in list(note.data.items())[:NOTE_DATA_LIMIT]:
+        key = str(key)[:64] or "_"
+        if value is None or type(value) in (bool, str):
+            pass
+        elif type(value) is int:
+            value = value if abs(value) < 2**53 else str(value)
+        elif isinstance(value, float):
+            value = value if math.isfinite(value) else str(value)
+        else:
+            value = repr(value)
+        if isinstance(value, str) and len(value) > 1000:
+            value = value[:999] + "…"
+        data[key] = value
+    return Note(text=text, data=data, kind=note.kind)

@@ -21,6 +21,17 @@ Choice = Literal["comply", "defect"]
 """A seat's action in an implementation period."""
 Package = dict[str, str]
 """A package: issue id → option id, one option for every issue on the agenda."""
+NoteValue = str | int | float | bool | None
+"""A value in a note's ``data``: a JSON scalar (numbers finite)."""
+NoteKind = Literal["note", "failure"]
+"""What a note records: the bot's reasoning, or one of its hooks failing."""
+
+NOTE_TEXT_LIMIT = 4000
+"""Longest note text (characters)."""
+NOTE_DATA_LIMIT = 32
+"""Most entries in a note's ``data``; keys at most 64 characters, strings at most 1,000."""
+NOTES_PER_SEAT = 1000
+"""Most notes one seat may make in a talk."""
 
 MAX_REF = 128
 """Longest ``ref`` a client may send (characters)."""
@@ -105,6 +116,19 @@ class Say(_SeatCommand, tag="statement", kw_only=True):
     to: list[Id] | None = None
 
 
+class Note(_SeatCommand, tag="note", kw_only=True):
+    """Write in this seat's private notebook: what a bot was thinking, for its developer.
+
+    Only this seat and the organizer ever see a note (every other copy of the
+    transcript holds its digest); it changes nothing in the talks and is allowed
+    in every phase until they conclude. ``kind`` ``failure`` records one of the
+    bot's own hooks failing (the traceback in ``text``)."""
+
+    text: str
+    data: dict[str, NoteValue] = {}
+    kind: NoteKind = "note"
+
+
 class Act(_SeatCommand, tag="action", kw_only=True):
     """Privately comply with or defect from the adopted package (action phase)."""
 
@@ -131,7 +155,7 @@ class Leave(_Client, tag="leave", kw_only=True):
     """Leave the room (or, without ``room``, close the session) cleanly."""
 
 
-SeatCommand = Propose | Withdraw | Pass | CastVote | CastVeto | Say | Act | Challenge
+SeatCommand = Propose | Withdraw | Pass | CastVote | CastVeto | Say | Note | Act | Challenge
 """Commands that act in a room for a seat; the engine takes exactly these."""
 
 ClientMessage = (
@@ -142,6 +166,7 @@ ClientMessage = (
     | CastVote
     | CastVeto
     | Say
+    | Note
     | Act
     | Challenge
     | Ping
@@ -158,6 +183,7 @@ CLIENT_MESSAGES: tuple[type, ...] = (
     CastVote,
     CastVeto,
     Say,
+    Note,
     Act,
     Challenge,
     Ping,

@@ -250,6 +250,19 @@ class EmptyStatement(RuleViolation):
     code = "empty_statement"
 
 
+class BadNote(RuleViolation):
+    """The note is empty, too long, has too many or too long data entries, or a
+    number that is not finite."""
+
+    code = "bad_note"
+
+
+class NoteLimit(RuleViolation):
+    """The seat has made as many notes as a talk allows."""
+
+    code = "note_limit"
+
+
 class BadRecipients(RuleViolation):
     """A private statement needs recipients other than the speaker."""
 

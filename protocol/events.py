@@ -15,7 +15,7 @@ from typing import Literal
 
 import msgspec
 
-from accord.protocol.commands import Choice, Vote
+from accord.protocol.commands import Choice, NoteKind, NoteValue, Vote
 from accord.protocol.scenario.model import Scenario
 
 Phase = Literal["lobby", "tabling", "ballot", "action", "verification", "concluded"]
@@ -205,6 +205,16 @@ class StatementMade(_Event, tag="statement_made", kw_only=True):
     to: tuple[str, ...] | None = None
 
 
+class NoteMade(_Event, tag="note_made", kw_only=True):
+    """A note in a seat's private notebook (see the ``note`` command): seen by that seat
+    and the organizer only; sealed whole in every other copy of the transcript."""
+
+    seat: str
+    text: str
+    data: dict[str, NoteValue] = {}
+    kind: NoteKind = "note"
+
+
 class ActionTaken(_Event, tag="action_taken", kw_only=True):
     """A seat's private comply/defect choice; seen by that seat and the organizer only."""
 
@@ -281,6 +291,7 @@ Event = (
     | RoundEnded
     | NoAgreement
     | StatementMade
+    | NoteMade
     | ActionTaken
     | ChallengeResult
     | SanctionImposed
@@ -305,6 +316,7 @@ EVENTS: tuple[type, ...] = (
     RoundEnded,
     NoAgreement,
     StatementMade,
+    NoteMade,
     ActionTaken,
     ChallengeResult,
     SanctionImposed,

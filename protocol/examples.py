@@ -10,6 +10,7 @@ from accord.protocol.commands import (
     Challenge,
     Hello,
     Leave,
+    Note,
     Pass,
     Ping,
     Propose,
@@ -23,6 +24,7 @@ from accord.protocol.events import (
     ChallengeResult,
     DeadlinePassed,
     NoAgreement,
+    NoteMade,
     PackageAdopted,
     PackageResult,
     Passed,
@@ -90,6 +92,11 @@ CLIENT_EXAMPLES: dict[str, object] = {
     "vote": CastVote(package_id="R1-north-1", vote="yes", ref="v1"),
     "veto": CastVeto(package_id="R1-south-1", ref="v2"),
     "statement": Say(text="We can live with on-site inspections.", to=["south"], ref="s1"),
+    "note": Note(
+        text="South looks pivotal: table what it needs on verification.",
+        data={"pivot": "south", "expected_yes_weight": 2.5},
+        ref="n1",
+    ),
     "action": Act(choice="comply", ref="a1"),
     "challenge": Challenge(target="south", ref="c1"),
     "ping": Ping(ref="k1"),
@@ -168,6 +175,14 @@ SERVER_EXAMPLES: dict[str, object] = {
     ),
     "round_ended": RoundEnded(room=_ROOM, seq=16, at=_T + 240, round=4, reason="nothing_passed"),
     "no_agreement": NoAgreement(room=_ROOM, seq=16, at=_T + 300, rounds=5),
+    "note_made": NoteMade(
+        room=_ROOM,
+        seq=9,
+        at=_T + 7,
+        seat="north",
+        text="South looks pivotal: table what it needs on verification.",
+        data={"pivot": "south", "expected_yes_weight": 2.5},
+    ),
     "statement_made": StatementMade(
         room=_ROOM, seq=10, at=_T + 8, seat="north", text="On-site or nothing.", to=None
     ),

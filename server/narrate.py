@@ -9,6 +9,7 @@ from accord.protocol.events import (
     DeadlinePassed,
     Event,
     NoAgreement,
+    NoteMade,
     PackageAdopted,
     PackageResult,
     Passed,
@@ -211,6 +212,12 @@ def describe(event: Event, scenario: Scenario, *, scores: bool = True) -> str | 
         case StatementMade(seat=seat, text=text, to=to):
             where = f" to {', '.join(to)}" if to else ""
             return f"{seat}{where}: “{text}”"
+        case NoteMade(seat=seat, text=text, kind=kind):
+            # a failure's text is a traceback: its last line names the error
+            first = text.strip().splitlines() or [""]
+            if kind == "failure":
+                return f"{seat}'s bot failed (private): {first[-1]}"
+            return f"{seat} notes (private): {first[0]}"
         case ActionTaken(seat=seat, choice=choice):
             return f"{seat} chooses to {choice} (hidden)."
         case ChallengeResult(seat=seat, target=target, detected=detected):

@@ -33,6 +33,7 @@ from accord.protocol.commands import (
     ClientMessage,
     Hello,
     Leave,
+    Note,
     Pass,
     Ping,
     Propose,
@@ -76,7 +77,7 @@ CLOSE_SEAT_IN_USE = closes.SEAT_IN_USE
 CLOSE_SLOW_CONSUMER = closes.SLOW_CONSUMER
 CLOSE_FLOOD = closes.POLICY_VIOLATION
 
-SEAT_COMMANDS = (Propose, Withdraw, Pass, CastVote, CastVeto, Say, Act, Challenge)
+SEAT_COMMANDS = (Propose, Withdraw, Pass, CastVote, CastVeto, Say, Note, Act, Challenge)
 
 LOGGED_TEXT = 64
 """Characters of a client-chosen string (a ref) that go into a log line."""

@@ -27,7 +27,7 @@ CASES = [
     (["scenario", "analyze", "/nonexistent/x.toml"], 2, "no such file"),
     (["scenario", "validate", "{broken}"], 1, "invalid:"),
     (["bot", "play", "no-such-strategy"], 2, "no strategy 'no-such-strategy'"),
-    (["bot", "play", "no_such_module:Thing"], 2, "cannot import 'no_such_module'"),
+    (["bot", "play", "no_such_module:Thing"], 2, "no module 'no_such_module' to import"),
     (["bot", "play", "random", "--scenario", "nope"], 2, "no bundled scenario named 'nope'"),
     (["bot", "play", "random", "--transcript", "/nonexistent/d/t.jsonl"], 1,
      "/nonexistent/d/t.jsonl: No such file or directory"),

@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 
 from accord.protocol import PROTOCOL_VERSION
 from accord.protocol.commands import (
+    NOTE_DATA_LIMIT,
+    NOTE_TEXT_LIMIT,
+    NOTES_PER_SEAT,
     Act,
     CastVeto,
     CastVote,
     Challenge,
+    Note,
     Pass,
     Propose,
     Say,
@@ -38,10 +42,12 @@ from accord.protocol.errors import (
     AlreadyActed,
     AlreadyPassed,
     AlreadyVoted,
+    BadNote,
     BadRecipients,
     ChallengeQuota,
     EmptyStatement,
     IncompletePackage,
+    NoteLimit,
     NotVetoHolder,
     NotYourPackage,
     NotYourSeat,
@@ -64,6 +70,7 @@ from accord.protocol.events import (
     DeadlinePassed,
     Event,
     NoAgreement,
+    NoteMade,
     PackageAdopted,
     PackageResult,
     Passed,
@@ -190,6 +197,7 @@ class Room:
         self._absent: frozenset[str] = frozenset()
         """Seats that act by default at once (absent at the start, by the organizer's choice)."""
         self.adopted: PackageAdopted | None = None
+        self._notes = dict.fromkeys(self.seats, 0)
         self._detection = 0.0
         self._sanction = 0.0
         self.ledgers = {seat: Ledger() for seat in self.seats}
@@ -267,6 +275,10 @@ class Room:
                 self._veto_cmd(seat, command, now)
             case Say():
                 self._say(seat, command, now)
+            case Note():
+                self._note(seat, command, now)
+                out, self._out = self._out, []
+                return out  # a note changes nothing in the talks
             case Act():
                 self._act(seat, command, now)
             case Challenge():
@@ -311,8 +323,8 @@ class Room:
 
     # --- internals: emission ----------------------------------------------------
 
-    def _emit(self, kind: type, now: float, **fields: object) -> Event:
-        return self._record(kind(room=self.room_id, seq=len(self.log) + 1, at=now, **fields))
+    def _emit(self, event_type: type, now: float, /, **fields: object) -> Event:
+        return self._record(event_type(room=self.room_id, seq=len(self.log) + 1, at=now, **fields))
 
     def _record(self, event: Event) -> Event:
         self.log.append(event)
@@ -590,6 +602,29 @@ class Room:
                     raise BadRecipients("a seat cannot address a private statement to itself")
             to = tuple(sorted(set(command.to), key=self.seats.index))
         self._emit(StatementMade, now, seat=seat, text=text, to=to)
+
+    def _note(self, seat: str, command: Note, now: float) -> None:
+        text, data = command.text, command.data
+        if not text.strip() and not data:
+            raise BadNote("a note needs some text or data")
+        if len(text) > NOTE_TEXT_LIMIT:
+            raise BadNote(f"{len(text)} characters; the limit is {NOTE_TEXT_LIMIT}")
+        if len(data) > NOTE_DATA_LIMIT:
+            raise BadNote(f"{len(data)} data entries; the limit is {NOTE_DATA_LIMIT}")
+        for key, value in data.items():
+            if not key or len(key) > 64:
+                raise BadNote(f"data key {key[:64]!r}...: 1 to 64 characters" if key else
+                              "data keys need at least one character")  # fmt: skip
+            if isinstance(value, str) and len(value) > 1000:
+                raise BadNote(f"data {key!r}: {len(value)} characters; the limit is 1000")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise BadNote(f"data {key!r}: {value} is not a finite number")
+            if type(value) is int and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                raise BadNote(f"data {key!r}: integers must lie within ±(2**53 - 1)")
+        if self._notes[seat] >= NOTES_PER_SEAT:
+            raise NoteLimit(f"this seat has made {NOTES_PER_SEAT} notes, as many as a talk allows")
+        self._notes[seat] += 1
+        self._emit(NoteMade, now, seat=seat, text=text, data=FrozenDict(data), kind=command.kind)
 
     # --- implementation ----------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 Some content of a room is never public: every delegation's private brief, the
 seed and the sealing key (organizer only), individual votes in a secret
-ballot (the voter and the organizer), and private statements (the speaker,
-its addressees and the organizer). Each such piece sits at a *secret path*
+ballot (the voter and the organizer), private statements (the speaker,
+its addressees and the organizer) and notes (the seat and the organizer). Each such piece sits at a *secret path*
 (a JSON Pointer, RFC 6901, into the event's JSON object; ``""`` is the whole
 event). The chain does not hash the piece itself but its *digest*::
 
@@ -26,7 +26,14 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from accord.protocol.engine.visibility import Viewer
-from accord.protocol.events import BallotResult, Event, StatementMade, TalksOpened, VoteCast
+from accord.protocol.events import (
+    BallotResult,
+    Event,
+    NoteMade,
+    StatementMade,
+    TalksOpened,
+    VoteCast,
+)
 from accord.protocol.jcs import canonical_json
 
 SEALED = "sealed"
@@ -87,6 +94,8 @@ class Secrets:
             return ("/vote",) if self._secret_ballot else ()
         if kind is StatementMade:
             return (WHOLE,) if event.to is not None else ()  # type: ignore[union-attr]
+        if kind is NoteMade:
+            return (WHOLE,)
         if kind is BallotResult:
             if not event.secret:  # type: ignore[union-attr]
                 return ()
@@ -108,7 +117,7 @@ def may_read(event: Event, path: str, viewer: Viewer) -> bool:
         case TalksOpened(scenario=scenario):
             seats = scenario.seats
             return seat in seats and path == f"/scenario/delegations/{seats.index(seat)}/brief"
-        case VoteCast():
+        case VoteCast() | NoteMade():
             return event.seat == seat
         case StatementMade(to=to):
             return seat == event.seat or (to is not None and seat in to)

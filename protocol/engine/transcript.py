@@ -31,6 +31,7 @@ from accord.protocol.commands import (
     CastVeto,
     CastVote,
     Challenge,
+    Note,
     Pass,
     Propose,
     Say,
@@ -56,6 +57,7 @@ from accord.protocol.events import (
     ChallengeResult,
     DeadlinePassed,
     Event,
+    NoteMade,
     Passed,
     ProposalTabled,
     ProposalWithdrawn,
@@ -217,6 +219,8 @@ def replay(events: list[Event]) -> Room:
                 room.handle(seat, CastVeto(package_id=package_id), now=now)
             case StatementMade(seat=seat, text=text, to=to):
                 room.handle(seat, Say(text=text, to=to), now=now)
+            case NoteMade(seat=seat, text=text, data=data, kind=kind):
+                room.handle(seat, Note(text=text, data=dict(data), kind=kind), now=now)
             case ActionTaken(seat=seat, choice=choice):
                 room.handle(seat, Act(choice=choice), now=now)
             case ChallengeResult(seat=seat, target=target):

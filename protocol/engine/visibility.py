@@ -9,6 +9,7 @@ The rules, in one place:
   others learn only that the seat voted.
 - ``ballot_result``: in a secret ballot, tallies only.
 - ``statement_made`` to chosen seats: only to the speaker and those seats.
+- ``note_made``: only to that seat.
 - ``action_taken`` and action timeouts: only to that seat; the choices are
   revealed to all in ``talks_concluded``.
 - The organizer sees everything; everything else is public.
@@ -24,6 +25,7 @@ from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     Event,
+    NoteMade,
     StatementMade,
     TalksOpened,
     Timeout,
@@ -46,7 +48,7 @@ SPECTATOR = Viewer(role="spectator")
 ORGANIZER = Viewer(role="organizer")
 
 
-_FILTERED = (TalksOpened, VoteCast, BallotResult, StatementMade, ActionTaken, Timeout)
+_FILTERED = (TalksOpened, VoteCast, BallotResult, StatementMade, NoteMade, ActionTaken, Timeout)
 
 FILTERED = frozenset(_FILTERED)
 """The event types that some recipients see otherwise (or not at all); every
@@ -75,7 +77,7 @@ def visible(event: Event, viewer: Viewer) -> Event | None:
             )
         case StatementMade(to=to) if to is not None:  # private (any sequence type)
             return event if seat is not None and (seat == event.seat or seat in to) else None
-        case ActionTaken():
+        case NoteMade() | ActionTaken():
             return event if event.seat == seat else None
         case Timeout(phase="action"):
             return event if event.seat == seat else None

@@ -18,6 +18,8 @@ EXPECTED = {
     # playing
     "play", "LocalTalk", "Rejection", "HookFailure", "Tables", "BotClient", "RoomPlay",
     "run_bot", "load", "available", "UnknownStrategy", "load_scenario",
+    # developing: replaying a strategy on a recorded talk
+    "replay", "Replay", "Decision", "ReplayError",
     # reputation across talks
     "record_from_log", "records_from_log", "combine", "series_reputation", "suspicion",
 }  # fmt: skip

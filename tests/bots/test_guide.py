@@ -125,7 +125,10 @@ def test_the_tutorial_play_command_runs() -> None:
 def test_without_pythonpath_the_module_is_not_found_as_documented() -> None:
     out = run_in_examples(tutorial_play_command(), pythonpath=None)
     assert out.returncode == 2
-    message = "error: cannot import 'my_strategy': No module named 'my_strategy'"
+    message = (
+        "error: no module 'my_strategy' to import 'my_strategy:MyDelegation' from"
+        " (run from the folder that holds it, or put that folder on PYTHONPATH)"
+    )
     assert message in out.stderr
     assert message in guide()
 

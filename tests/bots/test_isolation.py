@@ -172,6 +172,7 @@ class Spy(Delegation):
             id(ctx.history.my_actions),
             id(ctx._shelf),
             id(ctx._outbox),
+            id(ctx._notebook),
             id(ctx.ballot),
             id(ctx.rng),
             id(self),

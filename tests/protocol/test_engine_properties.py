@@ -11,6 +11,7 @@ from accord.protocol.commands import (
     CastVeto,
     CastVote,
     Challenge,
+    Note,
     Pass,
     Propose,
     Say,
@@ -24,6 +25,7 @@ from accord.protocol.events import (
     ActionTaken,
     BallotResult,
     Event,
+    NoteMade,
     StatementMade,
     TalksOpened,
     Timeout,
@@ -82,6 +84,16 @@ def talks(draw: st.DrawFn) -> Room:
         ),
         st.builds(Act, choice=st.sampled_from(["comply", "defect"])),
         st.builds(Challenge, target=seat_st),
+        st.builds(
+            Note,
+            text=st.text(max_size=20),
+            data=st.dictionaries(
+                st.text(max_size=3),
+                st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                max_size=3,
+            ),
+            kind=st.sampled_from(["note", "failure"]),
+        ),
     )
 
     def guided(seat: str):
@@ -162,7 +174,7 @@ def _assert_may_see(events: list[Event], viewer: Viewer, finished: bool) -> None
                 assert vote is None or seat == me
             case BallotResult(secret=True, results=results):
                 assert all(r.votes is None for r in results)
-            case ActionTaken(seat=seat):
+            case ActionTaken(seat=seat) | NoteMade(seat=seat):
                 assert seat == me
             case Timeout(phase="action", seat=seat):
                 assert seat == me
