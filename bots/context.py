@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
 
+from accord.bots.analysis import Coalitions, Efficient, frontier
 from accord.bots.tables import AgendaTables, BriefTables, Ranking, Tables
 from accord.protocol.commands import Note, NoteValue
 from accord.protocol.events import (
@@ -541,6 +543,34 @@ class Context:
         (read-only; shared by the seats and, with :class:`~accord.bots.tables.Tables`, the talks)."""
 
         return self._agenda.packages
+
+    # --- analysis -----------------------------------------------------------------------------
+
+    @property
+    def coalitions(self) -> Coalitions:
+        """Who can carry a package under this room's rules (public facts only):
+        ``wins(seats)``, ``pivotal(seats)``, ``minimal_winning()``, ``power()``.
+        Kept for the talks of this scenario."""
+
+        key = b"accord.coalitions\0" + msgspec.json.encode(
+            (self.rules, [(d.id, d.weight, d.veto) for d in self.scenario.delegations])
+        )
+        return remember(self, key, lambda: Coalitions(self.scenario))
+
+    def frontier(self, estimates: Mapping[str, Brief] | None = None) -> Efficient:
+        """The Pareto frontier and Nash point for this seat and the seats in
+        ``estimates`` (estimated briefs of others: theirs are private). Kept for
+        the last few sets of estimates asked about."""
+
+        briefs = {self.seat: self.brief, **(estimates or {})}
+        key = msgspec.json.encode(sorted(briefs.items()))
+        kept = remember(self, b"accord.frontiers", OrderedDict)
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = frontier(self.scenario, briefs)
+            while len(kept) > 8:
+                kept.popitem(last=False)
+        return found  # type: ignore[no-any-return]
 
     def ranking(self) -> Ranking:
         """Every package sorted by this seat's utility (read-only)."""
