@@ -257,18 +257,55 @@ def _bot_play(args: argparse.Namespace) -> int:
     from accord.server.narrate import describe
 
     classes = [load(spec) for spec in args.strategies]
+    pins: dict[str, type] = {}
+    for pin in args.seat:
+        seat, sep, spec = pin.partition("=")
+        if not sep or not seat or not spec:
+            print(f"error: --seat {pin!r}: give SEAT=STRATEGY", file=sys.stderr)
+            return USAGE
+        pins[seat] = load(spec)
+    if not classes and not pins:
+        print("error: give strategies, or --seat SEAT=STRATEGY for every seat", file=sys.stderr)
+        return USAGE
     if args.scenario:
         scenario = load_scenario(args.scenario)
     else:
-        scenario = random_scenario(seed=args.seed, seats=max(2, len(classes)))
+        scenario = random_scenario(seed=args.seed, seats=max(2, len(classes) + len(pins)))
     seats = scenario.seats
-    lineup = {seat: classes[n % len(classes)]() for n, seat in enumerate(seats)}
-    talk = play(scenario, lineup, seed=args.seed)
-    print(f"{scenario.title}: " + ", ".join(f"{seat}={lineup[seat].name}" for seat in seats))
-    for event in talk.room.log:
-        line = describe(event, scenario)
-        if line:
-            print(line)
+    unknown = [seat for seat in pins if seat not in seats]
+    if unknown:
+        print(
+            f"error: --seat {unknown[0]}: no such seat in {scenario.id}; its seats: "
+            + ", ".join(seats),
+            file=sys.stderr,
+        )
+        return USAGE
+    free = [seat for seat in seats if seat not in pins]
+    if free and not classes:
+        print(
+            f"error: seats {', '.join(free)} have no strategy: give STRATEGY arguments"
+            " or --seat SEAT=STRATEGY for each",
+            file=sys.stderr,
+        )
+        return USAGE
+    lineup_classes = {**{seat: classes[n % len(classes)] for n, seat in enumerate(free)}, **pins}
+
+    def one(seed: int) -> tuple[Any, dict[str, Any]]:
+        lineup = {seat: lineup_classes[seat]() for seat in seats}
+        talk = play(scenario, lineup, seed=seed, budget=args.budget)
+        return talk, lineup
+
+    if args.seeds > 1:
+        return _bot_play_batch(args, scenario, one)
+    talk, lineup = one(args.seed)
+    if args.json:
+        print(msgspec.json.encode(_talk_json(talk, lineup, args.seed)).decode())
+    else:
+        print(f"{scenario.title}: " + ", ".join(f"{seat}={lineup[seat].name}" for seat in seats))
+        for event in talk.room.log:
+            line = describe(event, scenario)
+            if line:
+                print(line)
     for line in failure_lines(talk.failures):
         print(line, file=sys.stderr)
     for rejection in talk.rejections:
@@ -278,7 +315,91 @@ def _bot_play(args: argparse.Namespace) -> int:
         )
     if args.transcript:
         Path(args.transcript).write_bytes(export(talk.room))
-        print(f"transcript written to {args.transcript}")
+        if not args.json:
+            print(f"transcript written to {args.transcript}")
+    return 0
+
+
+def _talk_json(talk: Any, lineup: dict[str, Any], seed: int) -> dict[str, Any]:
+    """One in-process talk's result, for scripts (``bot play --json``)."""
+
+    room = talk.room
+    concluded = room.concluded
+    return {
+        "scenario": room.scenario.id,
+        "seed": seed,
+        "lineup": {seat: lineup[seat].name for seat in room.seats},
+        "outcome": concluded.outcome,
+        "package_id": concluded.package_id,
+        "package": None if concluded.package is None else dict(concluded.package),
+        "rounds": concluded.rounds,
+        "scores": [
+            {**msgspec.to_builtins(s), "strategy": lineup[s.seat].name} for s in concluded.scores
+        ],
+        "failures": [
+            {
+                "seat": f.seat,
+                "strategy": f.strategy,
+                "hook": f.hook,
+                "problem": f.problem,
+                "traceback": f.traceback,
+            }
+            for f in talk.failures
+        ],  # fmt: skip
+        "rejections": [
+            {"seat": r.seat, "strategy": r.strategy, "code": r.code, "message": r.message}
+            for r in talk.rejections
+        ],
+        "events": len(room.log),
+        "head": room.chain.head,
+    }
+
+
+def _bot_play_batch(args: argparse.Namespace, scenario: Any, one: Any) -> int:
+    """``bot play --seeds N``: N talks on seeds seed, seed+1, ...; a summary per seat."""
+
+    results = []
+    failures = rejections = 0
+    for seed in range(args.seed, args.seed + args.seeds):
+        talk, lineup = one(seed)
+        results.append(_talk_json(talk, lineup, seed))
+        failures += len(talk.failures)
+        rejections += len(talk.rejections)
+    seats = scenario.seats
+    summary = []
+    for seat in seats:
+        scores = [next(s for s in r["scores"] if s["seat"] == seat) for r in results]
+        summary.append(
+            {
+                "seat": seat,
+                "strategy": results[0]["lineup"][seat],
+                "mean_raw": sum(s["raw"] for s in scores) / len(scores),
+                "mean_normalised": sum(s["normalised"] for s in scores) / len(scores),
+                "detected": sum(s["detected"] for s in scores),
+            }
+        )
+    agreements = sum(r["outcome"] == "agreement" for r in results)
+    if args.json:
+        print(
+            msgspec.json.encode(
+                {"talks": results, "summary": summary, "agreements": agreements}
+            ).decode()
+        )
+        return 0
+    print(
+        f"{scenario.title}: {len(results)} talks (seeds {args.seed}..{args.seed + args.seeds - 1}),"
+        f" {agreements} agreements, {failures} hook failures, {rejections} refused commands"
+    )
+    width = max(len("seat"), *(len(s) for s in seats))
+    names = max(len("strategy"), *(len(row["strategy"]) for row in summary))
+    print(
+        f"  {'seat':<{width}}  {'strategy':<{names}}  {'mean raw':>8}  {'mean norm':>9}  detected"
+    )
+    for row in summary:
+        print(
+            f"  {row['seat']:<{width}}  {row['strategy']:<{names}}  {row['mean_raw']:>+8.3f}"
+            f"  {row['mean_normalised']:>9.3f}  {row['detected']:>8}"
+        )
     return 0
 
 
@@ -398,20 +519,32 @@ def _bot_run(args: argparse.Namespace) -> int:
             for s in mine:
                 print(f"{play.room}: {s.seat} scored {s.raw:+.3f} (normalised {s.normalised:.3f})")  # type: ignore[attr-defined]
 
-    client = BotClient(
-        cls,
-        url,
-        args.token,
-        seed=args.seed,
-        on_event=report,
-        on_failure=lambda f: print("\n".join(failure_lines([f])), file=sys.stderr, flush=True),
-        first_contact=args.wait,
-    )
+    clients = [
+        BotClient(
+            cls,
+            url,
+            token,
+            seed=args.seed,
+            budget=args.budget,
+            on_event=report,
+            on_failure=lambda f: print("\n".join(failure_lines([f])), file=sys.stderr, flush=True),
+            first_contact=args.wait,
+        )
+        for token in args.token
+    ]
+
+    async def run_all() -> list[BaseException | object]:
+        # one process, every seat (or entry) at once; one bot's failure stops no other
+        return await asyncio.gather(*(c.run() for c in clients), return_exceptions=True)
+
     try:
-        asyncio.run(client.run())
+        outcomes = asyncio.run(run_all())
     except KeyboardInterrupt:
         return 0
-    return 0
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    for problem in failed:
+        print(f"error: {one_line(problem)}", file=sys.stderr)
+    return FAILED if failed else 0
 
 
 # --- join ----------------------------------------------------------------------------
@@ -527,9 +660,41 @@ def build_parser() -> argparse.ArgumentParser:
     blist = bsub.add_parser("list", help="every strategy with its traits")
     blist.set_defaults(run=_bot_list)
     bplay = bsub.add_parser("play", help="play one talk in-process and print it")
-    bplay.add_argument("strategies", nargs="+", metavar="STRATEGY", help="name or module:Class")
+    bplay.add_argument(
+        "strategies",
+        nargs="*",
+        metavar="STRATEGY",
+        help="name or module:Class; the seats not pinned with --seat take these in turn",
+    )
     bplay.add_argument("--scenario", help="bundled name or file (default: a random scenario)")
-    bplay.add_argument("--seed", type=int, default=1)
+    bplay.add_argument("--seed", type=int, default=1, help="the talk's seed (default: 1)")
+    bplay.add_argument(
+        "--seat",
+        action="append",
+        default=[],
+        metavar="SEAT=STRATEGY",
+        help="pin a strategy to a seat (repeat for several seats)",
+    )
+    bplay.add_argument(
+        "--budget",
+        type=float,
+        default=5.0,
+        help="seconds a hook may take before its answer is replaced by the default"
+        " (default: %(default)s)",
+    )
+    bplay.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="play N talks (seeds SEED, SEED+1, ...) and print a summary per seat",
+    )
+    bplay.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON instead of the narration (lineup, outcome, scores,"
+        " failures with tracebacks, refused commands, head hash)",
+    )
     bplay.add_argument("--transcript", help="write the transcript (JSONL) here")
     bplay.set_defaults(run=_bot_play)
     breplay = bsub.add_parser(
@@ -551,8 +716,21 @@ def build_parser() -> argparse.ArgumentParser:
     brun = bsub.add_parser("run", help="run a strategy against a server")
     brun.add_argument("strategy", help="name or module:Class")
     brun.add_argument("--server", required=True, help="e.g. ws://127.0.0.1:8000/ws")
-    brun.add_argument("--token", required=True, help="a seat token or a bot entry token")
+    brun.add_argument(
+        "--token",
+        required=True,
+        action="append",
+        help="a seat token, or a bot entry token (which plays every room it is seated in);"
+        " repeat to play several seats from one process",
+    )
     brun.add_argument("--seed", type=int)
+    brun.add_argument(
+        "--budget",
+        type=float,
+        default=5.0,
+        help="seconds a hook may take before its answer is replaced by the default"
+        " (default: %(default)s)",
+    )
     brun.add_argument(
         "--wait",
         type=float,
