@@ -571,6 +571,49 @@ def _join(args: argparse.Namespace) -> int:
     return run_app(url, token, wait=args.wait)
 
 
+# --- talk ----------------------------------------------------------------------------
+
+
+def _talk_plot(args: argparse.Namespace) -> int:
+    from accord.protocol.engine.transcript import read, verify
+    from accord.talk_plot import FORMATS, plot_talk, seats_of
+
+    path = Path(args.transcript)
+    try:
+        lines = read(path.read_bytes().splitlines())
+    except OSError as exc:
+        print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return FAILED
+    except ValueError as exc:
+        print(f"{path}: not a transcript: {exc}", file=sys.stderr)
+        return FAILED
+    result = verify(lines)
+    try:
+        if not result.ok:
+            raise ValueError(result.problems[0] if result.problems else "it does not verify")
+        seats = seats_of(lines)
+    except ValueError as exc:
+        print(f"{path}: invalid transcript: {exc}", file=sys.stderr)
+        return FAILED
+    pair = None
+    if args.seats is not None:
+        names = tuple(name.strip() for name in args.seats.split(","))
+        if len(names) != 2 or names[0] == names[1] or not set(names) <= set(seats):
+            print(
+                f"--seats: name two different seats as A,B, not {args.seats!r};"
+                f" this talk's seats: {', '.join(seats)}",
+                file=sys.stderr,
+            )
+            return USAGE
+        pair = (names[0], names[1])
+    if Path(args.output).suffix.lower() not in FORMATS:
+        print(f"-o: the file name must end in .png or .svg, not {args.output!r}", file=sys.stderr)
+        return USAGE
+    written = plot_talk(lines, args.output, seats=pair)
+    print(f"plot written to {written}")
+    return 0
+
+
 # --- serve ---------------------------------------------------------------------------
 
 
@@ -829,6 +872,27 @@ def build_parser() -> argparse.ArgumentParser:
         " organizer's copy or SEAT's own)",
     )
     verify.set_defaults(run=_verify)
+    talk = sub.add_parser("talk", help="look at one talk through its transcript")
+    tsub = talk.add_subparsers(dest="action", required=True)
+    tplot = tsub.add_parser(
+        "plot",
+        help="draw a talk: utilities over the rounds, the utility plane of two seats,"
+        " the ballots and the implementation periods (PNG or SVG)",
+    )
+    tplot.add_argument(
+        "transcript",
+        metavar="TRANSCRIPT",
+        help="a transcript copy (JSON lines): the organizer's, a seat's or the public one",
+    )
+    tplot.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the image to write: .png or .svg"
+    )
+    tplot.add_argument(
+        "--seats",
+        metavar="A,B",
+        help="the two seats of the utility plane (default: the two with the largest weight)",
+    )
+    tplot.set_defaults(run=_talk_plot)
     return parser
 
 
