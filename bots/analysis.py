@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from accord.protocol.analysis.bargaining import nash_point
 from accord.protocol.analysis.pareto import pareto_frontier
+from accord.protocol.commands import Vote
 from accord.protocol.engine.rules import decide
 from accord.protocol.frozen import FrozenDict
 from accord.protocol.scenario.model import Brief, Scenario
@@ -56,8 +57,8 @@ class Coalitions:
         coalition = frozenset(yes)
         if not self._veto_holders <= coalition:
             return False
-        votes = {seat: "yes" if seat in coalition else "no" for seat in self.seats}
-        return decide(self._rules, self._weights, votes)[1]  # type: ignore[arg-type]
+        votes: dict[str, Vote] = {seat: "yes" if seat in coalition else "no" for seat in self.seats}
+        return decide(self._rules, self._weights, votes)[1]
 
     def pivotal(self, yes: Iterable[str]) -> tuple[str, ...]:
         """The members of a winning coalition without whom it loses (none if it loses):
@@ -74,7 +75,7 @@ class Coalitions:
 
         if self._minimal is None:
             self._check_size()
-            found = []
+            found: list[frozenset[str]] = []
             for size in range(1, len(self.seats) + 1):
                 for members in itertools.combinations(self.seats, size):
                     coalition = frozenset(members)

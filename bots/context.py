@@ -151,6 +151,10 @@ class PublicRecord:
     concluded: TalksConcluded | None
     length: int
     """How many events the public log holds (see :func:`log_public`)."""
+    _chunks: tuple[tuple[Event | None, ...], ...]
+    _tail: tuple[Event | None, ...]
+    _index: tuple[int, FrozenDict[str, Mapping[str, str]]]
+    _ballot: tuple[int, int, tuple[TabledPackage, ...]]
 
     def __init__(self) -> None:
         for name, value in (
@@ -254,7 +258,7 @@ def log_public(record: PublicRecord, events: Sequence[Event | None]) -> None:
 def keep(record: PublicRecord, event: Event) -> None:
     """Add ``event``, as everyone sees it, to ``record`` (other kinds are ignored)."""
 
-    kind = type(event)
+    kind = type(event)  # `kind is X` is fast but does not narrow `event` for mypy
     name = _KEPT.get(kind)
     put = object.__setattr__
     if name is not None:
@@ -278,8 +282,11 @@ class History:
     """
 
     def __init__(
-        self, *, record: PublicRecord | None = None, overlay: dict[int, Event] | None = None
-    ):
+        self,
+        *,
+        record: PublicRecord | None = None,
+        overlay: Mapping[int, Event | None] | None = None,
+    ) -> None:
         self._keeps = record is None
         self._record = PublicRecord() if record is None else record
         self._overlay = overlay
@@ -321,11 +328,7 @@ class History:
 
         events = self.events
         if self._seen < len(events):
-            self._statements.extend(
-                e
-                for e in events[self._seen :]
-                if type(e) is StatementMade  # type: ignore[misc]
-            )
+            self._statements.extend(e for e in events[self._seen :] if type(e) is StatementMade)
             self._seen = len(events)
         return self._statements
 
@@ -538,7 +541,7 @@ class Context:
             for i in self.scenario.issues
         }
 
-    def all_packages(self) -> tuple[Mapping[str, str], ...]:
+    def all_packages(self) -> tuple[FrozenDict[str, str], ...]:
         """Every package when the space is small enough, else a fixed sample of it
         (read-only; shared by the seats and, with :class:`~accord.bots.tables.Tables`, the talks)."""
 
@@ -564,26 +567,26 @@ class Context:
 
         briefs = {self.seat: self.brief, **(estimates or {})}
         key = msgspec.json.encode(sorted(briefs.items()))
-        kept = remember(self, b"accord.frontiers", OrderedDict)
+        kept: OrderedDict[bytes, Efficient] = remember(self, b"accord.frontiers", OrderedDict)
         found = kept.get(key)
         if found is None:
             found = kept[key] = frontier(self.scenario, briefs)
             while len(kept) > 8:
                 kept.popitem(last=False)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def ranking(self) -> Ranking:
         """Every package sorted by this seat's utility (read-only)."""
 
         return self._tables.ranking()
 
-    def ranked_packages(self) -> list[tuple[float, Mapping[str, str]]]:
+    def ranked_packages(self) -> list[tuple[float, FrozenDict[str, str]]]:
         """(utility, package) from best to worst for this seat."""
 
         ranking = self.ranking()
         return list(zip(reversed(ranking.utilities), reversed(ranking.packages), strict=True))
 
-    def package_near(self, target: float) -> Mapping[str, str]:
+    def package_near(self, target: float) -> dict[str, str]:
         """The package whose utility is the smallest one at or above ``target``."""
 
         ranking = self.ranking()
@@ -605,7 +608,7 @@ def remember(ctx: Context, key: bytes, make: Callable[[], T]) -> T:
     found = ctx._shelf.get(key)
     if found is None:
         found = ctx._shelf[key] = make()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def stakes(ctx: Context) -> Stakes:

@@ -44,6 +44,8 @@ class SimulatedClock:
 
     __slots__ = ("_now",)
 
+    _now: float
+
     def __init__(self, now: float) -> None:
         object.__setattr__(self, "_now", now)
 
@@ -107,9 +109,9 @@ def play(
     tables = Tables() if tables is None else tables
     room = Room(scenario, room_id=room_id, seed=seed, now=now, utilities=tables.utilities(scenario))
     record = PublicRecord()
-    seats: list[tuple[str, Runner, Viewer, dict[int, Event]]] = []
+    seats: list[tuple[str, Runner, Viewer, dict[int, Event | None]]] = []
     runners: dict[str, Runner] = {}
-    overlays: dict[str, dict[int, Event]] = {}
+    overlays: dict[str, dict[int, Event | None]] = {}
     for seat, delegation in delegations.items():
         overlay = overlays[seat] = {}
         runner = Runner(
@@ -133,7 +135,7 @@ def play(
     def dispatch(events: list[Event]) -> None:
         publics: list[Event | None] = []
         for event in events:
-            kind = type(event)
+            kind = type(event)  # `kind is X` is fast but does not narrow `event` for mypy
             seq = event.seq
             if kind is VoteCast:  # most events: the voter sees its vote, the others that it voted
                 public: Event | None = replace(event, vote=None)
@@ -147,12 +149,12 @@ def play(
                     for _, _, viewer, overlay in seats:
                         shown = visible(event, viewer)
                         if shown is not public:
-                            overlay[seq] = shown  # type: ignore[assignment]
+                            overlay[seq] = shown
             else:
                 public = event
             publics.append(public)
             if kind in KEPT:
-                keep(record, public)  # type: ignore[arg-type]
+                keep(record, public)  # type: ignore[arg-type]  # no kept kind is hidden
             if kind in DRIVING or kind is StatementMade:
                 to = seats
             elif listeners:

@@ -16,7 +16,7 @@ strategy shows where its play departs from the record (:attr:`Replay.first_diffe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from accord.bots.runner import HookFailure, Runner
@@ -114,8 +114,8 @@ class ReplayError(ValueError):
     """The transcript cannot be replayed for this seat (no such seat, no seed)."""
 
 
-def _package(package: dict[str, str] | object) -> tuple[str, ...]:
-    return tuple(f"{k}={v}" for k, v in dict(package).items())  # type: ignore[call-overload]
+def _package(package: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(f"{k}={v}" for k, v in dict(package).items())
 
 
 def command_move(command: SeatCommand) -> Move | None:

@@ -13,7 +13,7 @@ import math
 import random
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from accord.bots.context import Context, History, PublicRecord, Record
@@ -27,6 +27,7 @@ from accord.protocol.commands import (
     CastVeto,
     CastVote,
     Challenge,
+    Choice,
     Note,
     Pass,
     Propose,
@@ -69,7 +70,7 @@ class Runner:
         on_failure: Callable[[HookFailure], None] | None = None,
         tables: Tables | None = None,
         record: PublicRecord | None = None,
-        overlay: dict[int, Event] | None = None,
+        overlay: Mapping[int, Event | None] | None = None,
     ) -> None:
         """``tables``: where this seat's tables come from (kept across talks by the
         caller; a fresh one per talk without). ``record`` and ``overlay``: an
@@ -179,10 +180,12 @@ class Runner:
                 ctx.ballot = ctx.history.put_to_vote(ctx.round, ctx.seats)
                 return self._vote(ctx)
             case "action":
-                choice = self._call("act", "comply", ctx)
-                if choice not in ("comply", "defect"):
-                    self._fail("act", f"returned {choice!r}, not 'comply' or 'defect'")
-                    choice = "comply"
+                answer = self._call("act", "comply", ctx)
+                choice: Choice = "comply"
+                if answer in ("comply", "defect"):
+                    choice = answer
+                else:
+                    self._fail("act", f"returned {answer!r}, not 'comply' or 'defect'")
                 ctx.history.my_actions.append(choice)
                 return [Act(choice=choice)]
             case "verification":
@@ -270,7 +273,8 @@ class Runner:
             result = getattr(self.delegation, hook)(*args)
         except Exception as exc:  # a strategy's bug must not take the room down
             # from the strategy's own frame on: this one is the same in every failure
-            trace = traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next)
+            tb = exc.__traceback__.tb_next  # type: ignore[union-attr]  # never None once raised
+            trace = traceback.format_exception(type(exc), exc, tb)
             self._fail(hook, f"raised {type(exc).__name__}: {exc}", "".join(trace))
             return default
         elapsed = time.perf_counter() - started

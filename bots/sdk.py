@@ -34,6 +34,8 @@ import msgspec
 
 from accord.protocol.commands import Ballot, Choice, Package
 
+__all__ = ["Ballot", "Choice", "Delegation", "Package", "Traits"]
+
 if TYPE_CHECKING:
     from accord.bots.context import Context, TabledPackage
     from accord.protocol.events import Event

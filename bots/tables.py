@@ -52,6 +52,10 @@ class Packages(Sequence[Package]):
 
     __slots__ = ("_ids", "_options", "_order")
 
+    _ids: tuple[str, ...]
+    _options: tuple[tuple[str, ...], ...]
+    _order: tuple[int, ...]
+
     def __init__(
         self, ids: tuple[str, ...], options: tuple[tuple[str, ...], ...], order: Sequence[int]
     ) -> None:
@@ -95,9 +99,14 @@ class Ranking(_ReadOnly):
 
     __slots__ = ("packages", "utilities")
 
+    packages: Sequence[Package]
+    """The packages, lowest utility first."""
+    utilities: tuple[float, ...]
+    """Each package's utility, in the same order."""
+
     def __init__(self, agenda: AgendaTables, utility: UtilityFunction) -> None:
         if agenda.exact:
-            level: list[float] = [0]  # type: ignore[list-item]  # add_up starts from 0
+            level: list[float] = [0]  # add_up starts from 0
             for row in utility.rows():
                 level = [u + t for u in level for t in row]
             order = sorted(range(len(level)), key=level.__getitem__)
@@ -122,6 +131,16 @@ class AgendaTables(_ReadOnly):
 
     __slots__ = ("ids", "options", "exact", "stakes", "_sample", "_packages")
 
+    ids: tuple[str, ...]
+    """The issues' ids, in agenda order."""
+    options: tuple[tuple[str, ...], ...]
+    """Each issue's options, in agenda order."""
+    exact: bool
+    """Whether :attr:`packages` holds every package (else a sample)."""
+    stakes: Stakes
+    _sample: str
+    _packages: tuple[Package, ...] | None
+
     def __init__(self, scenario: Scenario) -> None:
         init = object.__setattr__
         init(self, "ids", tuple(i.id for i in scenario.issues))
@@ -136,7 +155,8 @@ class AgendaTables(_ReadOnly):
         """Every package when the space is small enough, else a fixed sample of it
         (made when first asked for)."""
 
-        if self._packages is None:
+        made = self._packages
+        if made is None:
             if self.exact:
                 made = tuple(
                     FrozenDict(zip(self.ids, combo, strict=True))
@@ -151,7 +171,7 @@ class AgendaTables(_ReadOnly):
                     for _ in range(ENUMERATION_LIMIT)
                 )
             object.__setattr__(self, "_packages", made)
-        return self._packages  # type: ignore[return-value]
+        return made
 
 
 class BriefTables(_ReadOnly):
@@ -160,15 +180,21 @@ class BriefTables(_ReadOnly):
 
     __slots__ = ("agenda", "utility", "_ranking")
 
+    agenda: AgendaTables
+    utility: UtilityFunction
+    _ranking: Ranking | None
+
     def __init__(self, agenda: AgendaTables, scenario: Scenario, brief: Brief) -> None:
         object.__setattr__(self, "agenda", agenda)
         object.__setattr__(self, "utility", UtilityFunction(scenario, brief))
         object.__setattr__(self, "_ranking", None)
 
     def ranking(self) -> Ranking:
-        if self._ranking is None:
-            object.__setattr__(self, "_ranking", Ranking(self.agenda, self.utility))
-        return self._ranking  # type: ignore[return-value]
+        ranking = self._ranking
+        if ranking is None:
+            ranking = Ranking(self.agenda, self.utility)
+            object.__setattr__(self, "_ranking", ranking)
+        return ranking
 
 
 class Tables:

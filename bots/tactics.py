@@ -8,12 +8,13 @@ composes them.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 import msgspec
 
 from accord.bots.context import Context, remember
 from accord.bots.sdk import Package
+from accord.protocol.frozen import FrozenDict
 from accord.protocol.scenario.utility import UtilityFunction
 
 
@@ -30,7 +31,8 @@ def aspiration(ctx: Context, exponent: float) -> float:
     floor = max(ctx.reservation, ctx.utility.worst())
     if best <= floor:
         return best
-    return best - (best - floor) * ctx.progress ** (1.0 / exponent)
+    curve: float = ctx.progress ** (1.0 / exponent)  # a float ** float is typed Any
+    return best - (best - floor) * curve
 
 
 class Aspiration:
@@ -147,7 +149,7 @@ class OpponentModel:
             row = self._scores[seat] = [0.0] * self._width
         return row
 
-    def _positions(self, package: Package) -> list[int]:
+    def _positions(self, package: Mapping[str, str]) -> list[int]:
         at = self._at
         return [at[issue][option] for issue, option in package.items()]
 
@@ -175,7 +177,7 @@ class OpponentModel:
                 positions = self._positions(package)
                 for seat, vote in result.votes.items():
                     self._voters.setdefault(seat)
-                    delta = _VOTE_SCORES.get(vote, 0.0)  # type: ignore[arg-type]
+                    delta = _VOTE_SCORES.get(vote, 0.0)
                     row = self._row(seat)
                     for n in positions:
                         row[n] += delta
@@ -228,11 +230,14 @@ class OpponentModel:
                 out += [0.5 * w / norm] * len(row)
         return out
 
-    total = staticmethod(sum)
+    # typed for floats: as a bare staticmethod(sum), sum's first overload (over bools) is taken
+    total: staticmethod[[Iterable[float]], float] = staticmethod(sum)
     """How :meth:`utility` adds up a package's estimated option values (code that
     computes many such utilities at once adds them the same way)."""
 
-    def utility(self, estimates: dict[str, dict[str, float]], package: dict[str, str]) -> float:
+    def utility(
+        self, estimates: Mapping[str, Mapping[str, float]], package: Mapping[str, str]
+    ) -> float:
         return self.total([estimates[issue][option] for issue, option in package.items()])
 
 
@@ -245,9 +250,17 @@ class ValueRanking:
     """
 
     def __init__(
-        self, ctx: Context, value: Callable[[Package], float], *, key: tuple[object, ...] | None
+        self,
+        ctx: Context,
+        value: Callable[[FrozenDict[str, str]], float],
+        *,
+        key: tuple[object, ...] | None,
     ) -> None:
-        def rank() -> tuple[list[tuple[float, Package]], list[float], dict[tuple, float]]:
+        def rank() -> tuple[
+            list[tuple[float, FrozenDict[str, str]]],
+            list[float],
+            dict[tuple[tuple[str, str], ...], float],
+        ]:
             ranked = sorted(((value(p), p) for p in ctx.all_packages()), key=lambda vp: vp[0])
             by_items = {tuple(p.items()): v for v, p in ranked}
             return ranked, [v for v, _ in ranked], by_items
@@ -257,7 +270,7 @@ class ValueRanking:
         self.shared = key is not None
         """Whether the ranking is shared between talks (``value`` reads only what ``key`` names)."""
 
-    def value_of(self, package: Package) -> float | None:
+    def value_of(self, package: Mapping[str, str]) -> float | None:
         """The value ``package`` was ranked at (``None`` if it was not ranked, say
         a package with its issues in another order): a lookup instead of ``value``,
         valid while ``value`` would still give the same."""

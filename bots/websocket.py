@@ -208,7 +208,7 @@ class BotClient:
                 if ref is not None:
                     self._unacked.pop(ref, None)
             case _ if hasattr(message, "seq") and hasattr(message, "room"):
-                await self._event(ws, message)  # type: ignore[arg-type]
+                await self._event(ws, message)  # type: ignore[arg-type]  # an event, as checked
 
     def _seat(self, room: str, seat: str) -> None:
         if room in self.rooms:
@@ -255,7 +255,7 @@ class BotClient:
             room=room,
         )
         frame = encode(payload).decode()
-        self._unacked[payload.ref] = frame  # type: ignore[index]
+        self._unacked[payload.ref] = frame  # type: ignore[index]  # a ref, set just above
         # if the connection is gone, the frame stays with the others not yet answered:
         # all are sent again after reconnecting
         with contextlib.suppress(websockets.ConnectionClosed):
@@ -270,4 +270,5 @@ async def run_bot(
 ) -> dict[str, RoomPlay]:
     """Connect, play, return every room played (see :class:`BotClient`)."""
 
+    # the options are BotClient's keywords, checked when it is called
     return await BotClient(factory, url, token, **options).run()  # type: ignore[arg-type]

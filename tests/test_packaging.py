@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,11 @@ def test_the_wheel_installs_beside_a_distribution_that_owns_server(tmp_path: Pat
         "-w", wheels, squatter)  # fmt: skip
     built = sorted(p.name for p in wheels.glob("*.whl"))
     assert len(built) == 2 and built[0].startswith("accord-"), built
+    with zipfile.ZipFile(wheels / built[0]) as wheel:
+        files = set(wheel.namelist())
+    # PEP 561 markers: type checkers read the installed SDK's annotations
+    for marker in ("accord/py.typed", "accord/bots/py.typed", "accord/protocol/py.typed"):
+        assert marker in files, sorted(f for f in files if not f.endswith(".py"))
 
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import msgspec
 
@@ -13,6 +13,7 @@ from accord.bots.context import Context, TabledPackage, remember, stakes
 from accord.bots.reputation import suspicion
 from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
 from accord.bots.tactics import OpponentModel, defection_pays, inspection_chance
+from accord.protocol.commands import Vote
 from accord.protocol.engine.rules import passes
 
 CANDIDATES = 64
@@ -44,7 +45,7 @@ gives the same sums (equal floats; ``sum`` starts from 0, which only turns a
 zero's sign)."""
 
 
-def _positions(index: dict[str, dict[str, int]], package: Package) -> Positions:
+def _positions(index: dict[str, dict[str, int]], package: Mapping[str, str]) -> Positions:
     return tuple(index[issue][option] for issue, option in package.items())
 
 
@@ -185,7 +186,7 @@ class Adaptive(Delegation):
     defect_base = 0.15
     """...and when it does."""
 
-    def value(self, ctx: Context, package: Package) -> float:
+    def value(self, ctx: Context, package: Mapping[str, str]) -> float:
         """Own utility of ``package`` with the expected stakes of implementing it."""
 
         impl, terms = ctx.implementation, ctx.terms
@@ -249,7 +250,7 @@ class Adaptive(Delegation):
         # seat → its latest proposal, and the packages it voted yes on, as
         # the positions of their options in the seat's flat option table
         self._last_tabled: dict[str, Positions] = {}
-        self._accepted: dict[str, dict[tuple, Positions]] = {}
+        self._accepted: dict[str, dict[tuple[tuple[str, str], ...], Positions]] = {}
         self._tabled_seen = 0
         self._ballots_seen = 0
         self._pass_memo: dict[int, bool] = {}
@@ -257,7 +258,8 @@ class Adaptive(Delegation):
     def minimum(self, ctx: Context) -> float:
         if ctx.round >= ctx.rules.max_rounds:
             return ctx.reservation
-        return self._best - (self._best - ctx.reservation) * ctx.progress ** (1.0 / self.exponent)
+        curve: float = ctx.progress ** (1.0 / self.exponent)  # a float ** float is typed Any
+        return self._best - (self._best - ctx.reservation) * curve
 
     # --- the opponents ----------------------------------------------------------------
 
@@ -311,15 +313,15 @@ class Adaptive(Delegation):
 
         found = self._pass_memo.get(noes)
         if found is None:
-            votes: dict[str, str] = {ctx.seat: "yes"}
+            votes: dict[str, Vote] = {ctx.seat: "yes"}
             for n, seat in enumerate(ctx.others):
                 votes[seat] = "no" if noes >> n & 1 else "yes"
             vetoed = any(votes[s] == "no" for s in self._vetoes if s != ctx.seat)
-            found = passes(ctx.rules, self._weights, votes) and not vetoed  # type: ignore[arg-type]
+            found = passes(ctx.rules, self._weights, votes) and not vetoed
             self._pass_memo[noes] = found
         return found
 
-    def _forecast(self, ctx: Context, package: Package, own: float) -> tuple[bool, float]:
+    def _forecast(self, ctx: Context, package: Mapping[str, str], own: float) -> tuple[bool, float]:
         """Whether ``package`` would pass with this seat's yes, and its estimated Nash product."""
 
         r = self._model(ctx)

@@ -85,7 +85,7 @@ class CoalitionBuilder(Delegation):
         estimates = model.estimates()
         self.form(ctx, estimates)
         known = [estimates[s] for s in self.partners if s in estimates]
-        candidates = [p for p in ctx.all_packages() if ctx.utility(p) >= target]
+        candidates: list[Package] = [p for p in ctx.all_packages() if ctx.utility(p) >= target]
         package = max(
             candidates or [ctx.best_package()],
             key=lambda p: (min((model.utility(e, p) for e in known), default=0.0), ctx.utility(p)),

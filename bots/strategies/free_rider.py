@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from accord.bots.context import Context, TabledPackage, stakes
 from accord.bots.sdk import Ballot, Choice, Delegation, Package, Traits
 from accord.bots.tactics import Aspiration, ValueRanking, defection_pays, inspection_chance
@@ -44,7 +46,7 @@ class FreeRider(Delegation):
     traits = Traits(stochastic=True, may_defect=True)
     exponent = 1.0
 
-    def value(self, ctx: Context, package: Package) -> float:
+    def value(self, ctx: Context, package: Mapping[str, str]) -> float:
         """Utility plus the expected gains of free riding under ``package``."""
 
         impl, terms = ctx.implementation, ctx.terms

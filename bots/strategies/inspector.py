@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from accord.bots.context import Context, TabledPackage, stakes
+from collections.abc import Mapping
+
+from accord.bots.context import Context, Record, TabledPackage, stakes
 from accord.bots.reputation import suspicion
 from accord.bots.sdk import Ballot, Delegation, Package, Traits
 from accord.bots.tactics import Aspiration, ValueRanking, inspection_chance
@@ -48,7 +50,7 @@ class Inspector(Delegation):
     traits = Traits(stochastic=True, challenges=True)
     exponent = 1.0
 
-    def value(self, ctx: Context, package: Package) -> float:
+    def value(self, ctx: Context, package: Mapping[str, str]) -> float:
         """Utility minus the harm expected from the seats ``package`` fails to deter."""
 
         impl = ctx.implementation
@@ -78,7 +80,9 @@ class Inspector(Delegation):
         reputation = ctx.reputation
         if not reputation:
             return {}
-        cached = getattr(self, "_suspects", None)
+        cached: tuple[Mapping[str, Record], dict[str, float]] | None = getattr(
+            self, "_suspects", None
+        )
         if cached is not None and cached[0] is reputation:  # read once a talk, not per package
             return cached[1]
         raised = {seat: suspicion(reputation.get(seat), PRIOR_RATIONAL) for seat in ctx.others}

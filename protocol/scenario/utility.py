@@ -36,6 +36,12 @@ class UtilityFunction:
 
     __slots__ = ("reservation", "_table", "_by_item", "_best", "_worst")
 
+    reservation: float
+    _table: FrozenDict[str, FrozenDict[str, float]]
+    _by_item: FrozenDict[tuple[str, str], float]
+    _best: float
+    _worst: float
+
     def __init__(self, scenario: Scenario, brief: Brief) -> None:
         table = FrozenDict(
             {
@@ -138,6 +144,9 @@ class Stakes:
     Public data, immutable once made."""
 
     __slots__ = ("_miss", "_sanction")
+
+    _miss: FrozenDict[str, FrozenDict[str, float]] | None
+    _sanction: FrozenDict[str, FrozenDict[str, float]] | None
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("stakes are read-only")
