@@ -22,6 +22,7 @@ export class RoomModel {
     this.roundsEnded = new Map(); // round → round_ended
     this.adopted = null; // the package_adopted event
     this.statements = [];
+    this.notes = []; // note_made events: a bot's private notebook (its seat and the organizer)
     this.periods = new Map(); // period → {actions, challenges, sanctions, timeouts}
     this.passes = []; // passed events: {seat, phase, round, period}
     this.timeouts = [];
@@ -188,6 +189,17 @@ export class RoomModel {
 
   on_statement_made(e) {
     this.statements.push(e);
+  }
+
+  on_note_made(e) {
+    this.notes.push({ ...e, where: this.where() });
+  }
+
+  /** Where in the talks the room is now, in words (for a note's place). */
+  where() {
+    if (this.phase === 'tabling' || this.phase === 'ballot') return `round ${this.round}, ${this.phase}`;
+    if (this.phase === 'action' || this.phase === 'verification') return `period ${this.period}, ${this.phase}`;
+    return this.phase === 'lobby' ? 'before the talks began' : this.phase;
   }
 
   on_action_taken(e) {

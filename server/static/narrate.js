@@ -195,6 +195,12 @@ export function describe(event, scenario) {
       const where = event.to ? ` to ${event.to.join(', ')}` : '';
       return `${event.seat}${where}: “${event.text}”`;
     }
+    case 'note_made': {
+      // a failure's text is a traceback: its last line names the error
+      const lines = event.text.trim().split('\n');
+      if (event.kind === 'failure') return `${event.seat}'s bot failed (private): ${lines[lines.length - 1]}`;
+      return `${event.seat} notes (private): ${lines[0]}`;
+    }
     case 'action_taken':
       return `${event.seat} chooses to ${event.choice} (hidden).`;
     case 'challenge_result':

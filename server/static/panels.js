@@ -274,6 +274,24 @@ export function statements(v, el) {
   if (list) list.scrollTop = list.scrollHeight;
 }
 
+/** A bot's private notebook (ctx.note): only its seat and the organizer receive notes. */
+export function notebook(v, el) {
+  const m = v.model;
+  v.sections.render(el, [m.notes.length], () => (m.notes.length === 0 ? null : h('section', { class: 'card notebook' },
+    h('h2', {}, 'Notebook'),
+    h('p', { class: 'muted small' }, 'What the bot at this seat wrote down while deciding: private to its seat and the organizer.'),
+    h('ol', { class: 'notes', id: 'notebook' }, m.notes.map((n) => h('li',
+      { class: `note${n.kind === 'failure' ? ' failure' : ''}`, dataset: { seq: String(n.seq) } },
+      h('div', { class: 'said-meta' },
+        h('span', { class: 'speaker' }, m.name(n.seat)),
+        n.kind === 'failure' ? h('span', { class: 'badge failure' }, 'failure') : null,
+        h('span', { class: 'muted time' }, `${n.where} · ${clock(n.at)}`)),
+      h('pre', { class: 'note-text' }, n.text),
+      Object.keys(n.data || {}).length
+        ? h('p', { class: 'note-data small' }, Object.entries(n.data).map(([k, val]) => `${k}=${JSON.stringify(val)}`).join(', '))
+        : null))))));
+}
+
 export function timeline(v, list) {
   const items = v.model.timeline;
   if (v.drawnTimeline > items.length) {

@@ -16,7 +16,7 @@ const EVENT_TYPES = new Set([
   'talks_opened', 'seat_taken', 'talks_started', 'phase_started', 'deadline_passed',
   'proposal_tabled', 'proposal_withdrawn', 'passed', 'vote_cast', 'veto_cast', 'timeout',
   'ballot_result', 'package_adopted', 'round_ended', 'no_agreement', 'statement_made',
-  'action_taken', 'challenge_result', 'sanction_imposed', 'talks_concluded',
+  'note_made', 'action_taken', 'challenge_result', 'sanction_imposed', 'talks_concluded',
 ]);
 const POLL_MS = 4000;
 
@@ -40,7 +40,7 @@ export class RoomView {
     this.el = {};
     const el = this.el;
     for (const name of ['head', 'banner', 'seats', 'agenda', 'rules', 'desk', 'table', 'impl', 'outcome',
-      'picture', 'history', 'statements', 'chat', 'timeline']) {
+      'picture', 'history', 'statements', 'chat', 'notebook', 'timeline']) {
       el[name] = h('div', { class: `panel-slot slot-${name}` });
     }
     el.timelineList = h('ol', { class: 'timeline', id: 'timeline' });
@@ -52,7 +52,7 @@ export class RoomView {
       h('div', { class: 'room-grid' },
         h('aside', { class: 'col-side' }, el.seats, el.agenda, el.rules),
         h('div', { class: 'col-main' }, el.outcome, el.desk, el.table, el.impl, el.picture, el.history),
-        h('aside', { class: 'col-talk' }, el.statements, el.chat, el.timeline))));
+        h('aside', { class: 'col-talk' }, el.statements, el.chat, el.notebook, el.timeline))));
     this.connect();
     this.timers.push(setInterval(() => this.tick(), 250));
     this.timers.push(setInterval(() => this.poll(), POLL_MS));
@@ -198,6 +198,7 @@ export class RoomView {
     packages.history(this, this.el.history);
     panels.statements(this, this.el.statements);
     seat.chat(this, this.el.chat);
+    panels.notebook(this, this.el.notebook);
     panels.timeline(this, this.el.timelineList);
     this.tick();
   }
