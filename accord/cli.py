@@ -106,6 +106,43 @@ def _scenario_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_import(args: argparse.Namespace) -> int:
+    from accord.formats import import_scenario
+    from accord.formats.toml_out import dumps
+    from accord.protocol.scenario import load_scenario
+
+    imported = import_scenario(
+        args.format,
+        args.paths,
+        rules=args.rules,
+        decision=args.decision,
+        rounds=args.rounds,
+        vetoes=args.vetoes,
+    )
+    for repair in imported.repairs:
+        print(f"repair: {repair}", file=sys.stderr)
+    Path(args.output).write_text(dumps(imported.scenario), encoding="utf-8")
+    scenario = load_scenario(args.output)  # what was written must load back
+    print(
+        f"wrote {args.output}: {len(scenario.delegations)} delegations,"
+        f" {len(scenario.issues)} issues, {scenario.outcome_count} packages,"
+        f" {len(imported.repairs)} repair(s)"
+    )
+    return 0
+
+
+def _scenario_export(args: argparse.Namespace) -> int:
+    from accord.formats import export_scenario
+    from accord.protocol.scenario import load_scenario
+
+    written, notes = export_scenario(args.format, load_scenario(args.scenario), args.output)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 # --- protocol ------------------------------------------------------------------------
 
 
@@ -120,6 +157,13 @@ def _protocol_docs(args: argparse.Namespace) -> int:
     from accord.protocol.contract import markdown
 
     _write(markdown(), args.output)
+    return 0
+
+
+def _protocol_asyncapi(args: argparse.Namespace) -> int:
+    from accord.protocol.asyncapi import asyncapi_text
+
+    _write(asyncapi_text(), args.output)
     return 0
 
 
@@ -639,6 +683,17 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _conformance_bot(args: argparse.Namespace) -> int:
+    from accord.server.conformance import main as conformance
+
+    command = list(args.bot_command)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        raise ValueError("no bot command: accord conformance bot -- COMMAND...")
+    return conformance(command, as_json=args.json, talks=args.talk)
+
+
 # --- parser --------------------------------------------------------------------------
 
 
@@ -843,6 +898,33 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("scenario")
     analyze.add_argument("--json", action="store_true")
     analyze.set_defaults(run=_scenario_analyze)
+    simport = ssub.add_parser(
+        "import", help="turn a Genius, GeniusWeb or LLM-Deliberation scenario into a TOML file"
+    )
+    simport.add_argument("format", choices=["genius", "geniusweb", "llm-deliberation"])
+    simport.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="the domain file then the profiles, or one folder",
+    )
+    simport.add_argument("-o", "--output", required=True, metavar="FILE.toml")
+    simport.add_argument(
+        "--rules",
+        metavar="OVERLAY.toml",
+        help="a TOML file whose [rules] table overrides the defaults",
+    )
+    simport.add_argument("--decision", choices=["unanimity", "consensus", "qualified"])
+    simport.add_argument("--rounds", type=int, metavar="N", help="rules.max_rounds")
+    simport.add_argument(
+        "--vetoes", action=argparse.BooleanOptionalAction, default=None, help="rules.vetoes"
+    )
+    simport.set_defaults(run=_scenario_import)
+    sexport = ssub.add_parser("export", help="write a scenario as Genius XML or GeniusWeb JSON")
+    sexport.add_argument("format", choices=["genius", "geniusweb"])
+    sexport.add_argument("scenario", metavar="SCENARIO")
+    sexport.add_argument("-o", "--output", required=True, metavar="DIR")
+    sexport.set_defaults(run=_scenario_export)
 
     proto = sub.add_parser("protocol", help="the published protocol contract")
     psub = proto.add_subparsers(dest="action", required=True)
@@ -857,6 +939,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     vectors.add_argument("-o", "--output")
     vectors.set_defaults(run=_protocol_vectors)
+    asyncapi = psub.add_parser("asyncapi", help="print docs/asyncapi.yaml (AsyncAPI 3.0.0)")
+    asyncapi.add_argument("-o", "--output")
+    asyncapi.set_defaults(run=_protocol_asyncapi)
+
+    conformance = sub.add_parser(
+        "conformance", help="check a bot against the protocol's obligations"
+    )
+    csub = conformance.add_subparsers(dest="action", required=True)
+    cbot = csub.add_parser(
+        "bot",
+        help="run COMMAND once per scripted talk on a private server and check every obligation"
+        " (docs/conformance.md)",
+    )
+    cbot.add_argument("--json", action="store_true", help="a machine-readable report")
+    cbot.add_argument(
+        "--talk",
+        action="append",
+        metavar="NAME",
+        help="only this scripted talk (repeat; default: every talk)",
+    )
+    cbot.add_argument(
+        "bot_command",
+        nargs=argparse.REMAINDER,
+        metavar="-- COMMAND...",
+        help="the bot; {url}, {ws} and {token} in it are replaced (also in $ACCORD_URL,"
+        " $ACCORD_WS, $ACCORD_TOKEN)",
+    )
+    cbot.set_defaults(run=_conformance_bot)
 
     from accord.tournament_cli import add_tournament_commands
 

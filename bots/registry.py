@@ -100,9 +100,24 @@ def _importable(path: str) -> bool:
     return True
 
 
-def load(spec: str) -> type[Delegation]:
-    """A strategy class from a built-in or plugin name, or ``module:Class``."""
+NEGMAS_PREFIX = "negmas:"
 
+
+def _negmas(name: str) -> type[Delegation]:
+    from accord.bots import negmas_bridge
+
+    try:
+        return negmas_bridge.delegation_for(name)
+    except (LookupError, ModuleNotFoundError) as exc:
+        raise UnknownStrategy(f"{NEGMAS_PREFIX}{name}: {exc}") from None
+
+
+def load(spec: str) -> type[Delegation]:
+    """A strategy class from a built-in or plugin name, ``module:Class``, or
+    ``negmas:ClassName`` (a NegMAS negotiator, see :mod:`accord.bots.negmas_bridge`)."""
+
+    if spec.startswith(NEGMAS_PREFIX):
+        return _negmas(spec[len(NEGMAS_PREFIX) :])
     if ":" in spec:
         return _import(spec)
     path = available().get(spec)

@@ -77,15 +77,26 @@ def normalise_schema(schema: Any) -> Any:
     return out
 
 
-def json_schema() -> dict[str, Any]:
-    """JSON Schema (2020-12) with ``ClientMessage`` and ``ServerMessage`` in ``$defs``."""
+def schema_definitions(ref_template: str = "#/$defs/{name}") -> dict[str, Any]:
+    """Every named schema, normalised: the structs by name, then the two unions.
+
+    Shared by the JSON Schema and the AsyncAPI document, so both describe the
+    same types; ``ref_template`` places the references where each keeps them.
+    """
 
     (client, server), components = msgspec.json.schema_components(
-        [ClientMessage, ServerMessage], ref_template="#/$defs/{name}"
+        [ClientMessage, ServerMessage], ref_template=ref_template
     )
     defs = {name: normalise_schema(sub) for name, sub in sorted(components.items())}
     defs["ClientMessage"] = normalise_schema(client)
     defs["ServerMessage"] = normalise_schema(server)
+    return defs
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) with ``ClientMessage`` and ``ServerMessage`` in ``$defs``."""
+
+    defs = schema_definitions()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://accord.invalid/protocol/v{PROTOCOL_VERSION}.schema.json",

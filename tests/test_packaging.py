@@ -107,6 +107,14 @@ def test_the_wheel_installs_beside_a_distribution_that_owns_server(tmp_path: Pat
             walked = pkgutil.walk_packages(accord.__path__, "accord.")
             names = [m.name for m in walked if not m.name.endswith("__main__")]  # a script
             for name in names:
+                if name == "accord.bots.pettingzoo_env":  # needs the rl extra: says so
+                    try:
+                        importlib.import_module(name)
+                    except ImportError as exc:
+                        assert "accord[rl]" in str(exc), exc
+                    else:
+                        raise AssertionError("imported without pettingzoo")
+                    continue
                 importlib.import_module(name)
             from accord.bots import Delegation, play
             from accord.protocol.scenario import bundled_names, load_scenario

@@ -186,7 +186,7 @@ class Lines:
 # --- the full-screen client under textual's pilot ---------------------------------------
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 15.0) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 30.0) -> None:
     """Let the app run until ``condition()`` holds (failing with the screen's last lines)."""
 
     deadline = time.monotonic() + timeout

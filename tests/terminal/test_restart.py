@@ -56,7 +56,7 @@ async def test_the_client_resumes_after_a_server_restart_and_the_talk_concludes(
 
             proc = start_server(port, db, log)
             await wait_healthy(url, proc)
-            await until(pilot, lambda: state.phase == "action", timeout=20)
+            await until(pilot, lambda: state.phase == "action", timeout=40)
             await type_line(pilot, "act comply")
             await until(pilot, lambda: state.phase == "verification")
             await type_line(pilot, "challenge east")
