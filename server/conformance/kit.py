@@ -47,6 +47,10 @@ TALK_LIMIT = 90.0
 """A talk that runs longer than this is abandoned (its deadlines bound it far below)."""
 
 
+UNSOLICITED_REF = "conformance-kit-unsolicited"
+"""The ``ref`` of the error the kit sends unprompted (no command of the bot has it)."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -158,6 +162,9 @@ class Proxy:
         self.on_server_frame = on_server_frame
         """Called with (conn, message) before a server frame is passed on; True withholds it."""
         self.conns: list[Conn] = []
+        self.inject_error = False
+        """Whether to send the bot one unsolicited ``error`` after its first welcome."""
+        self.injected = False
         self.port = free_port()
         self._server: Any = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -242,6 +249,19 @@ class Proxy:
                     # right after the welcome: the bot is connected and its library must answer
                     conn.welcomed = True
                     self._spawn(self._ping(conn))
+                    if self.inject_error and not self.injected:
+                        # an error the bot did not cause: a server may send one (a refused
+                        # frame it sent earlier, an internal problem) and play goes on
+                        self.injected = True
+                        error = {
+                            "type": "error",
+                            "code": "internal_error",
+                            "message": "sent by the conformance kit: an error to survive",
+                            "ref": UNSOLICITED_REF,
+                        }
+                        text = json.dumps(error)
+                        conn.frames.append(Frame(conn.index, self.clock(), "server", text, error))
+                        await target.send(text)
         except websockets.ConnectionClosed:
             pass
 
@@ -347,6 +367,7 @@ async def run_talk(talk: Talk, server: KitServer, command: list[str], workdir: P
         run.back_at = clock()
 
     proxy = Proxy(server.ws_url, clock, on_server_frame)
+    proxy.inject_error = "unsolicited_error" in talk.exercises
     await proxy.start()
     opponents = [
         BotClient(

@@ -18,7 +18,14 @@ from accord.protocol.events import (
     VetoCast,
     VoteCast,
 )
-from accord.server.conformance.kit import EXIT_WITHIN, PING_WITHIN, RECONNECT_WITHIN, Frame, TalkRun
+from accord.server.conformance.kit import (
+    EXIT_WITHIN,
+    PING_WITHIN,
+    RECONNECT_WITHIN,
+    UNSOLICITED_REF,
+    Frame,
+    TalkRun,
+)
 from accord.server.conformance.scenarios import BOT_SEAT
 
 COMMANDS = frozenset(
@@ -275,6 +282,8 @@ def _errors(run: TalkRun, codes: Iterable[str] | None = None) -> list[Failure]:
         m = f.message
         if not m or m.get("type") != "error" or (codes is not None and m.get("code") not in codes):
             continue
+        if m.get("ref") == UNSOLICITED_REF:
+            continue  # the kit's own, answering nothing the bot sent
         commands = _answered(run, m.get("ref")) if m.get("ref") else []
         what = f"{commands[-1].message.get('type')!r} " if commands and commands[-1].message else ""
         out.append(
@@ -361,6 +370,11 @@ survives_private_statement = _keeps_playing(
     "private_statement",
     "a private statement addressed to it",
     lambda m: m.get("type") == "statement_made" and BOT_SEAT in (m.get("to") or []),
+)
+survives_error = _keeps_playing(
+    "unsolicited_error",
+    "an error that answers none of its commands",
+    lambda m: m.get("type") == "error" and m.get("ref") == UNSOLICITED_REF,
 )
 survives_secret_ballot = _keeps_playing(
     "secret_ballot",
@@ -585,6 +599,11 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         survives_secret_ballot,
     ),
     Obligation(
+        "survives-an-error",
+        "after an error frame it did not cause the bot keeps acting until talks_concluded",
+        survives_error,
+    ),
+    Obligation(
         "resumes-after-drop",
         f"after the kit cuts its connection the bot is back within {RECONNECT_WITHIN:g} s with hello last_seq and misses no event",
         _resumption("drop"),
@@ -610,6 +629,7 @@ APPLIES: dict[str, Callable[[TalkRun], bool]] = {
     "survives-veto": lambda r: "veto" in r.talk.exercises,
     "survives-private-statement": lambda r: "private_statement" in r.talk.exercises,
     "survives-secret-ballot": lambda r: "secret_ballot" in r.talk.exercises,
+    "survives-an-error": lambda r: "unsolicited_error" in r.talk.exercises,
     "resumes-after-drop": lambda r: r.talk.disruption == "drop",
     "survives-restart": lambda r: r.talk.disruption == "restart",
     "acts-in-implementation": lambda r: "implementation" in r.talk.exercises,

@@ -150,7 +150,8 @@ class Talk:
     ``restart``: the kit stops and restarts the server then."""
     exercises: frozenset[str] = field(default_factory=frozenset)
     """What the talk puts the bot through: ``veto``, ``private_statement``, ``secret_ballot``,
-    ``implementation``."""
+    ``implementation``, ``unsolicited_error`` (right after its first welcome the kit sends
+    the bot an ``error`` that answers none of its commands)."""
 
 
 TALKS: tuple[Talk, ...] = (
@@ -177,7 +178,7 @@ TALKS: tuple[Talk, ...] = (
             "beta": Script(no_rounds=(1,), whisper_round=1),
             "gamma": Script(no_rounds=(1,)),
         },
-        exercises=frozenset({"private_statement", "secret_ballot"}),
+        exercises=frozenset({"private_statement", "secret_ballot", "unsolicited_error"}),
     ),
     Talk(
         name="dropped-connection",
