@@ -177,18 +177,27 @@ def _protocol_vectors(args: argparse.Namespace) -> int:
 # --- verify --------------------------------------------------------------------------
 
 
-def _verify(args: argparse.Namespace) -> int:
-    from accord.protocol.engine.transcript import read, verify
+def _read_transcript(path: Path) -> list[Any] | None:
+    """A transcript file's lines, or None after saying on stderr why it cannot be read."""
 
-    path = Path(args.transcript)
+    from accord.protocol.engine.transcript import read
+
     try:
-        lines = read(path.read_bytes().splitlines())
+        return read(path.read_bytes().splitlines())
     except OSError as exc:
         print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return 1
     except ValueError as exc:
         print(f"{path}: not a transcript: {exc}", file=sys.stderr)
-        return 1
+    return None
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from accord.protocol.engine.transcript import verify
+
+    path = Path(args.transcript)
+    lines = _read_transcript(path)
+    if lines is None:
+        return FAILED
     result = verify(lines)
     if args.seat is not None:
         notebook = _notebook(lines, args.seat)
@@ -450,17 +459,11 @@ def _bot_play_batch(args: argparse.Namespace, scenario: Any, one: Any) -> int:
 def _bot_replay(args: argparse.Namespace) -> int:
     from accord.bots.registry import load
     from accord.bots.replay import ReplayError, replay
-    from accord.protocol.engine.transcript import read
 
     cls = load(args.strategy)
     path = Path(args.transcript)
-    try:
-        lines = read(path.read_bytes().splitlines())
-    except OSError as exc:
-        print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return FAILED
-    except ValueError as exc:
-        print(f"{path}: not a transcript: {exc}", file=sys.stderr)
+    lines = _read_transcript(path)
+    if lines is None:
         return FAILED
     events = [line.event for line in lines if line.event is not None]
     try:
@@ -619,17 +622,12 @@ def _join(args: argparse.Namespace) -> int:
 
 
 def _talk_plot(args: argparse.Namespace) -> int:
-    from accord.protocol.engine.transcript import read, verify
+    from accord.protocol.engine.transcript import verify
     from accord.talk_plot import FORMATS, plot_talk, seats_of
 
     path = Path(args.transcript)
-    try:
-        lines = read(path.read_bytes().splitlines())
-    except OSError as exc:
-        print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return FAILED
-    except ValueError as exc:
-        print(f"{path}: not a transcript: {exc}", file=sys.stderr)
+    lines = _read_transcript(path)
+    if lines is None:
         return FAILED
     result = verify(lines)
     try:
